@@ -15,6 +15,9 @@ add_library(project_options INTERFACE)
 target_compile_options(project_options INTERFACE -ffp-contract=off -fno-fast-math)
 if(EMSCRIPTEN)
   # Every wasm object can end up in the relocatable main module or in a patch.
-  target_compile_options(project_options INTERFACE -pthread)
+  # Hidden visibility + an explicit export list (cmake/WasmMainModule.cmake) avoids the
+  # 3.1.6 bug that nulls function pointers in static data of a relocatable -pthread module;
+  # the patch builder compiles patches with default visibility instead.
+  target_compile_options(project_options INTERFACE -pthread -fPIC -fvisibility=hidden)
   target_link_options(project_options INTERFACE -pthread)
 endif()

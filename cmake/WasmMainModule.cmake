@@ -1,0 +1,66 @@
+# add_wasm_main_module(): a relocatable WebAssembly program that patches can link against.
+#
+#   add_wasm_main_module(raytracer_web
+#     SOURCES web_main.cpp ...          # the program's own sources
+#     LIBRARIES raytracer_core wwm ...  # static libraries whose symbols patches may use
+#     JS_LIBRARIES wwm/js/*.js ...      # --js-library files (Emscripten runtime glue)
+#     OUTPUT_DIRECTORY dir)             # where NAME.js, NAME.wasm, NAME.worker.js go
+#
+# The program is built -pthread -sMAIN_MODULE=2 with -fvisibility=hidden (see
+# project_options) and an export list generated from its objects by
+# hotswap/tools/main_module_exports.py, so that every symbol of the program is exported
+# for patches, and fixed after linking by hotswap/tools/fix_start_order.py so that
+# pointers in static data are relocated correctly (a wasm-ld 14 bug).
+set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
+
+# JS runtime pieces every main module needs (a file: `$` names do not survive a shell).
+set(WASM_MAIN_MODULE_RUNTIME_FUNCTIONS "${CMAKE_BINARY_DIR}/main_module_runtime_functions.json")
+file(WRITE "${WASM_MAIN_MODULE_RUNTIME_FUNCTIONS}"
+  "[\"$Emval\", \"$getDylinkMetadata\", \"$GOT\", \"$WwmMain\", \"$WwmWorker\"]\n")
+
+function(add_wasm_main_module target)
+  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;JS_LIBRARIES;LINK_OPTIONS" ${ARGN})
+  add_library(${target}_objects OBJECT ${ARG_SOURCES})
+  target_link_libraries(${target}_objects PUBLIC ${ARG_LIBRARIES} PRIVATE project_warnings)
+
+  set(exported_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.exported_functions.json")
+  set(export_if_defined "${CMAKE_CURRENT_BINARY_DIR}/${target}.export_if_defined.txt")
+  set(library_files "")
+  foreach(library IN LISTS ARG_LIBRARIES)
+    list(APPEND library_files "$<TARGET_FILE:${library}>")
+  endforeach()
+  add_custom_command(
+    OUTPUT "${exported_functions}" "${export_if_defined}"
+    COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
+            --exported-functions "${exported_functions}" --export-if-defined "${export_if_defined}"
+            "$<TARGET_OBJECTS:${target}_objects>" ${library_files}
+    DEPENDS ${target}_objects ${ARG_LIBRARIES} "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
+            "${PROJECT_SOURCE_DIR}/hotswap/tools/wasm_binary.py"
+    COMMAND_EXPAND_LISTS
+    COMMENT "Listing the exports of ${target} for patches")
+  add_custom_target(${target}_exports DEPENDS "${exported_functions}" "${export_if_defined}")
+
+  add_executable(${target} $<TARGET_OBJECTS:${target}_objects>)
+  add_dependencies(${target} ${target}_exports)
+  target_link_libraries(${target} PRIVATE ${ARG_LIBRARIES})
+  set(js_library_options "")
+  foreach(js_library IN LISTS ARG_JS_LIBRARIES)
+    list(APPEND js_library_options "SHELL:--js-library ${js_library}")
+  endforeach()
+  target_link_options(${target} PRIVATE
+    -sMAIN_MODULE=2 --bind
+    "SHELL:-sEXPORTED_FUNCTIONS=@${exported_functions}"
+    "SHELL:-Wl,@${export_if_defined}"
+    "SHELL:-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=@${WASM_MAIN_MODULE_RUNTIME_FUNCTIONS}"
+    -sINITIAL_MEMORY=${WASM_MAIN_MODULE_INITIAL_MEMORY} -sALLOW_MEMORY_GROWTH=0
+    -sENVIRONMENT=web,worker -sEXIT_RUNTIME=0
+    ${js_library_options} ${ARG_LINK_OPTIONS})
+  # Work around wasm-ld 14 applying data relocations before it sets the internal GOT.
+  add_custom_command(TARGET ${target} POST_BUILD
+    COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/fix_start_order.py" "${ARG_OUTPUT_DIRECTORY}/${target}.wasm"
+    VERBATIM)
+  set_target_properties(${target} PROPERTIES
+    SUFFIX ".js"
+    RUNTIME_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
+    LINK_DEPENDS "${exported_functions};${export_if_defined};${ARG_JS_LIBRARIES}")
+endfunction()

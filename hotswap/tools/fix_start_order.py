@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Post-link fix for a relocatable -pthread main module built by Emscripten 3.1.6.
+
+The bug (docs/ARCHITECTURE.md, "Known limits"): wasm-ld 14's start function for a
+shared-memory PIE first initialises memory and applies the data relocations, and only at
+its very end sets the module's internal GOT globals (`global.set G` of
+`__memory_base + C` or `__table_base + C`, the base sometimes cached in a local).
+Relocations that read those globals run while they are still 0, so a pointer in static
+data to a default-visibility symbol comes out null. Our own code avoids that with
+-fvisibility=hidden, but the prebuilt C++ runtime (embind's type lists, typeinfo,
+vtables) cannot.
+
+The fix: copy those initialisations, each rewritten to read its base global directly, to
+the top of the start function. They depend only on imported globals and each instance
+runs them anyway; the original ones at the end stay and set the same values again. The
+code section is re-encoded with the new body size. A module without such a run is left
+untouched.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from wasm_binary import (Reader, WasmBinary, WasmFormatError, decode_instructions,  # noqa: E402
+                         encode_signed, encode_unsigned)
+
+SECTION_START, SECTION_CODE = 8, 10
+LOCAL_GET, LOCAL_SET, LOCAL_TEE, GLOBAL_GET, GLOBAL_SET = 0x20, 0x21, 0x22, 0x23, 0x24
+I32_CONST, I32_ADD, END = 0x41, 0x6A, 0x0B
+
+
+def got_initialisations(instructions, base_globals: set[int]) -> list[tuple[int, int, int]]:
+    """(base global, constant, target global) of every GOT initialisation in the
+    straight-line run of instructions that ends the function. The run is evaluated
+    symbolically: values are `base + constant`; locals are those set inside the run."""
+    allowed = {GLOBAL_GET, LOCAL_GET, LOCAL_SET, LOCAL_TEE, I32_CONST, I32_ADD, GLOBAL_SET}
+    body = instructions[:-1]  # drop the function's final `end`
+    start = len(body)
+    while start > 0 and body[start - 1].opcode in allowed:
+        start -= 1
+    stack: list[tuple[int | None, int]] = []  # (base global or None for a constant, offset)
+    locals_: dict[int, tuple[int | None, int]] = {}
+    groups = []
+    for instruction in body[start:]:
+        opcode = instruction.opcode
+        if opcode == GLOBAL_GET:
+            if instruction.immediates[0] not in base_globals:
+                return []
+            stack.append((instruction.immediates[0], 0))
+        elif opcode == I32_CONST:
+            stack.append((None, instruction.immediates[0]))
+        elif opcode in (LOCAL_SET, LOCAL_TEE):
+            if not stack:
+                return []
+            locals_[instruction.immediates[0]] = stack[-1] if opcode == LOCAL_TEE else stack.pop()
+        elif opcode == LOCAL_GET:
+            if instruction.immediates[0] not in locals_:
+                return []
+            stack.append(locals_[instruction.immediates[0]])
+        elif opcode == I32_ADD:
+            if len(stack) < 2:
+                return []
+            (left_base, left), (right_base, right) = stack.pop(), stack.pop()
+            if (left_base is None) == (right_base is None):
+                return []
+            stack.append((left_base if left_base is not None else right_base, (left + right) & 0xFFFFFFFF))
+        elif opcode == GLOBAL_SET:
+            if not stack or stack[-1][0] is None:
+                return []
+            base, offset = stack.pop()
+            groups.append((base, offset if offset < 0x80000000 else offset - 0x100000000, instruction.immediates[0]))
+    return groups if not stack else []
+
+
+def fix(data: bytes, where: str) -> tuple[bytes, int]:
+    module = WasmBinary(data, where)
+    start_section = module.section(SECTION_START)
+    code_section = module.section(SECTION_CODE)
+    if start_section is None or code_section is None:
+        return data, 0
+    start_function = module.reader(start_section).unsigned()
+    imports = module.imports()
+    imported_functions = sum(1 for entry in imports if entry.kind == "function")
+    imported_globals = [entry for entry in imports if entry.kind == "global"]
+    base_globals = {index for index, entry in enumerate(imported_globals)
+                    if entry.module == "env" and entry.name in ("__memory_base", "__table_base")}
+    reader = module.reader(code_section)
+    count = reader.unsigned()
+    bodies_start = reader.position
+    for function_index in range(count):
+        size_offset = reader.position
+        body_size = reader.unsigned()
+        body_start = reader.position
+        body_end = body_start + body_size
+        if imported_functions + function_index != start_function:
+            reader.position = body_end
+            continue
+        for _ in range(reader.unsigned()):  # local declarations
+            reader.unsigned()
+            reader.byte()
+        instructions_start = reader.position
+        instructions = list(decode_instructions(data, instructions_start, body_end, f"{where} start function"))
+        if not instructions or instructions[-1].opcode != END or instructions[-1].end != body_end:
+            raise WasmFormatError(f"{where}: could not decode the start function")
+        groups = got_initialisations(instructions, base_globals)
+        if not groups:
+            return data, 0
+        prefix = b"".join(bytes([GLOBAL_GET]) + encode_unsigned(base) + bytes([I32_CONST]) + encode_signed(constant)
+                          + bytes([I32_ADD, GLOBAL_SET]) + encode_unsigned(target) for base, constant, target in groups)
+        new_body = data[body_start:instructions_start] + prefix + data[instructions_start:body_end]
+        new_bodies = (data[bodies_start:size_offset] + encode_unsigned(len(new_body)) + new_body
+                      + data[body_end:code_section.end])
+        new_payload = encode_unsigned(count) + new_bodies
+        section_header_start = _section_header_start(data, code_section)
+        fixed = (data[:section_header_start] + bytes([SECTION_CODE]) + encode_unsigned(len(new_payload))
+                 + new_payload + data[code_section.end:])
+        return fixed, len(groups)
+    return data, 0
+
+
+def _section_header_start(data: bytes, section) -> int:
+    """Position of the id byte of a (non-custom) section, given its payload start."""
+    for size_length in range(1, 6):
+        start = section.start - size_length - 1
+        if data[start] == SECTION_CODE:
+            reader = Reader(data, start + 1)
+            if reader.unsigned() == section.end - section.start and reader.position == section.start:
+                return start
+    raise WasmFormatError("cannot locate the code section header")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("wasm", type=Path, help="the main module, fixed in place")
+    arguments = parser.parse_args()
+    data = arguments.wasm.read_bytes()
+    if b"hotswap-start-order-fixed" in data[-64:]:
+        return 0  # already fixed (the build re-runs POST_BUILD only after a relink, but be safe)
+    fixed, groups = fix(data, str(arguments.wasm))
+    if groups:
+        marker = b"hotswap-start-order-fixed"
+        custom = encode_unsigned(len(marker)) + marker
+        fixed += bytes([0]) + encode_unsigned(len(custom)) + custom
+        arguments.wasm.write_bytes(fixed)
+        print(f"{arguments.wasm.name}: internal GOT set before data relocations ({groups} entries)")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
