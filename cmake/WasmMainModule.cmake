@@ -4,6 +4,7 @@
 #     SOURCES web_main.cpp ...          # the program's own sources
 #     LIBRARIES raytracer_core wwm ...  # static libraries whose symbols patches may use
 #     JS_LIBRARIES wwm/js/*.js ...      # --js-library files (Emscripten runtime glue)
+#     JS_OBJECTS WwmMain ...            # $objects of those libraries the page uses directly
 #     OUTPUT_DIRECTORY dir)             # where NAME.js, NAME.wasm, NAME.worker.js go
 #
 # The program is built -pthread -sMAIN_MODULE=2 with -fvisibility=hidden (see
@@ -13,13 +14,17 @@
 # pointers in static data are relocated correctly (a wasm-ld 14 bug).
 set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
 
-# JS runtime pieces every main module needs (a file: `$` names do not survive a shell).
-set(WASM_MAIN_MODULE_RUNTIME_FUNCTIONS "${CMAKE_BINARY_DIR}/main_module_runtime_functions.json")
-file(WRITE "${WASM_MAIN_MODULE_RUNTIME_FUNCTIONS}"
-  "[\"$Emval\", \"$getDylinkMetadata\", \"$GOT\", \"$WwmMain\", \"$WwmWorker\"]\n")
-
 function(add_wasm_main_module target)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;JS_LIBRARIES;LINK_OPTIONS" ${ARGN})
+  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;JS_LIBRARIES;JS_OBJECTS;LINK_OPTIONS" ${ARGN})
+  # JS runtime objects the program needs even though no C++ code names them (written to a
+  # file because `$` names do not survive a shell).
+  set(runtime_objects "\"$Emval\", \"$GOT\"")
+  foreach(object IN LISTS ARG_JS_OBJECTS)
+    string(APPEND runtime_objects ", \"$${object}\"")
+  endforeach()
+  set(runtime_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.runtime_functions.json")
+  file(WRITE "${runtime_functions}" "[${runtime_objects}]\n")
+
   add_library(${target}_objects OBJECT ${ARG_SOURCES})
   target_link_libraries(${target}_objects PUBLIC ${ARG_LIBRARIES} PRIVATE project_warnings)
 
@@ -51,7 +56,7 @@ function(add_wasm_main_module target)
     -sMAIN_MODULE=2 --bind
     "SHELL:-sEXPORTED_FUNCTIONS=@${exported_functions}"
     "SHELL:-Wl,@${export_if_defined}"
-    "SHELL:-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=@${WASM_MAIN_MODULE_RUNTIME_FUNCTIONS}"
+    "SHELL:-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=@${runtime_functions}"
     -sINITIAL_MEMORY=${WASM_MAIN_MODULE_INITIAL_MEMORY} -sALLOW_MEMORY_GROWTH=0
     -sENVIRONMENT=web,worker -sEXIT_RUNTIME=0
     ${js_library_options} ${ARG_LINK_OPTIONS})

@@ -11,6 +11,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <utility>
 
 namespace hotswap {
@@ -31,5 +32,20 @@ inline Result call(Result (*function)(Parameters...), Arguments&&... arguments) 
   const auto target = reinterpret_cast<Function>(detail::resolve(reinterpret_cast<std::uintptr_t>(function)));
   return target(std::forward<Arguments>(arguments)...);
 }
+
+// ---- Main thread (the program's frame loop) ------------------------------------------
+//
+// Patches arrive asynchronously: the page announces them, the loader fetches, checks and
+// instantiates each on the main thread. Nothing changes for the running code until the
+// program calls commit_ready_patches() between two frames: then the main thread switches
+// to each ready patch in version order and every worker is sent it, to apply before its
+// next task. So a frame runs entirely on old code or entirely on new code.
+
+// Commits every patch that is ready; returns how many. Call only between frames.
+int commit_ready_patches();
+
+// Called on the main thread for each committed patch, with its version (the raytracer
+// resets its accumulated samples here and keeps everything else).
+void on_patch_committed(std::function<void(std::uint32_t version)> listener);
 
 }  // namespace hotswap

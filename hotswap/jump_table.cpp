@@ -13,22 +13,33 @@ thread_local std::uint32_t this_thread_version = 0;
 }  // namespace
 
 bool JumpTable::redirect(std::uintptr_t original, std::uintptr_t replacement) noexcept {
-  for (int i = 0; i < count_; ++i) {
-    if (entries_[i].original == original) {
-      entries_[i].replacement = replacement;
+  if (original == 0) return false;
+  for (std::uint32_t slot = slot_for(original);; slot = (slot + 1) & (kCapacity - 1)) {
+    Entry& entry = entries_[slot];
+    if (entry.original == original) {
+      entry.replacement = replacement;
+      return true;
+    }
+    if (entry.original == 0) {
+      if (count_ == kMaximumEntries) return false;
+      entry = {original, replacement};
+      ++count_;
       return true;
     }
   }
-  if (count_ == kCapacity) return false;
-  entries_[count_++] = {original, replacement};
-  return true;
 }
 
 std::optional<std::uintptr_t> JumpTable::find(std::uintptr_t original) const noexcept {
-  for (int i = 0; i < count_; ++i) {
-    if (entries_[i].original == original) return entries_[i].replacement;
+  for (std::uint32_t slot = slot_for(original);; slot = (slot + 1) & (kCapacity - 1)) {
+    const Entry& entry = entries_[slot];
+    if (entry.original == original) return entry.replacement;
+    if (entry.original == 0) return std::nullopt;
   }
-  return std::nullopt;
+}
+
+void JumpTable::clear() noexcept {
+  for (Entry& entry : entries_) entry = {};
+  count_ = 0;
 }
 
 JumpTable& this_thread_jump_table() noexcept { return this_thread_table; }

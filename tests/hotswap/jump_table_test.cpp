@@ -44,10 +44,19 @@ TEST_F(JumpTableTest, RedirectsAreLocalToTheThreadThatMadeThem) {
   EXPECT_EQ(hotswap::call(&original_function, 4), 40);
 }
 
-TEST_F(JumpTableTest, AFullTableRefusesANewRedirect) {
+TEST_F(JumpTableTest, AFullTableRefusesANewRedirectButStillUpdatesOldOnes) {
   auto& table = hotswap::detail::this_thread_jump_table();
-  for (int i = 0; i < hotswap::detail::JumpTable::kCapacity; ++i) ASSERT_TRUE(table.redirect(1000 + i, 1));
+  for (int i = 0; i < hotswap::detail::JumpTable::kMaximumEntries; ++i) ASSERT_TRUE(table.redirect(1000 + i, 1));
   EXPECT_FALSE(table.redirect(5, 6));
   EXPECT_TRUE(table.redirect(1000, 2));  // an existing entry can still change
+  EXPECT_EQ(table.find(1000), 2u);
+}
+
+TEST_F(JumpTableTest, ManyRedirectsAreAllFoundAndOthersAreNot) {
+  auto& table = hotswap::detail::this_thread_jump_table();
+  for (std::uintptr_t i = 1; i <= 3000; ++i) ASSERT_TRUE(table.redirect(i * 7, i * 7 + 1));
+  for (std::uintptr_t i = 1; i <= 3000; ++i) ASSERT_EQ(table.find(i * 7), i * 7 + 1) << "function " << i * 7;
+  for (std::uintptr_t i = 1; i <= 3000; ++i) ASSERT_FALSE(table.find(i * 7 + 3).has_value());
+  EXPECT_EQ(table.resolve(12345678), 12345678u);
 }
 }  // namespace

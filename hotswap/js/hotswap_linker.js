@@ -1,0 +1,94 @@
+// Instantiates one patch in *this* instance (the main thread's or a worker's) from a plan
+// the main thread computed once: same memory and table bases everywhere, imports bound
+// to this instance's own functions, stack pointer and per-thread GOT entries. Also holds
+// the table check every instance runs first: all tables must have the same length.
+// Each thread then switches its own jump table (commit).
+
+mergeInto(LibraryManager.library, {
+  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_redirect', 'hotswap_detail_set_version'],
+  $HotswapLinker: {
+    patches: {},  // version -> exports of this instance's copy of the patch
+
+    // An Error carrying one of the patch format's failure kinds.
+    failure: function(kind, message) {
+      var error = new Error(message);
+      error.patchFailureKind = kind;
+      return error;
+    },
+
+    // Every instance's table must have the length the plan starts from; then it grows the same way.
+    reserveTable: function(plan) {
+      if (wasmTable.length !== plan.tableBase) {
+        throw HotswapLinker.failure('table_mismatch', 'patch ' + plan.version + ': this instance\'s function table has ' +
+          wasmTable.length + ' entries where every instance must have ' + plan.tableBase);
+      }
+      if (plan.tableLength > plan.tableBase) wasmTable.grow(plan.tableLength - plan.tableBase);
+    },
+
+    importsFor: function(plan) {
+      var imports = { 'env': {}, 'GOT.mem': {}, 'GOT.func': {} };
+      var pointer = function(value, mutable) { return new WebAssembly.Global({ value: 'i32', mutable: mutable }, value); };
+      plan.imports.forEach(function(entry) {
+        var binding = entry.binding, value;
+        if (binding.memory) value = wasmMemory;
+        else if (binding.table) value = wasmTable;
+        else if (binding.stackPointer) value = asmLibraryArg['__stack_pointer'];
+        else if (binding.memoryBase) value = pointer(plan.memoryBase, false);
+        else if (binding.tableBase) value = pointer(plan.tableBase, false);
+        else if (binding.programFunction) value = asmLibraryArg['orig$' + entry.name] || asmLibraryArg[entry.name];
+        else if (binding.patchFunction) value = (HotswapLinker.patches[binding.patchFunction] || {})[entry.name];
+        else if (binding.programData) value = pointer(GOT[entry.name] ? GOT[entry.name].value : 0, true);
+        else if ('address' in binding) value = pointer(binding.address, true);
+        else if ('tableIndex' in binding) value = pointer(binding.tableIndex, true);
+        if (value === undefined || (binding.programData && !GOT[entry.name])) {
+          throw HotswapLinker.failure('unresolved_import', 'patch ' + plan.version + ': ' + entry.module + '.' + entry.name +
+            ' is not defined in this instance');
+        }
+        imports[entry.module][entry.name] = value;
+      });
+      return imports;
+    },
+
+    // Instantiates the plan's module here. Returns the instance (sync) or a promise of it.
+    instantiate: function(module, plan, synchronous) {
+      HotswapLinker.reserveTable(plan);
+      if (!module) return null;  // a table reservation left by a rejected patch
+      var imports = HotswapLinker.importsFor(plan);
+      if (synchronous) return HotswapLinker.place(new WebAssembly.Instance(module, imports), plan);
+      return WebAssembly.instantiate(module, imports).then(function(instance) { return HotswapLinker.place(instance, plan); });
+    },
+
+    // Puts the patch's functions in their table slots and gives it this thread's TLS block.
+    place: function(instance, plan) {
+      var exports = instance.exports;
+      plan.slots.forEach(function(slot) { wasmTable.set(slot.index, exports[slot.name]); });
+      if (exports['emscripten_tls_init']) exports['emscripten_tls_init']();
+      HotswapLinker.patches[plan.version] = exports;
+      return instance;
+    },
+
+    // This thread runs the patch from now on: its jump table sends calls of the program's
+    // functions to the patch's versions.
+    commit: function(plan) {
+      plan.redirects.forEach(function(redirect) {
+        if (!_hotswap_detail_redirect(redirect.from, redirect.to)) {
+          throw HotswapLinker.failure('table_mismatch', 'patch ' + plan.version + ': the jump table is full');
+        }
+      });
+      _hotswap_detail_set_version(plan.version);
+    },
+
+    // A worker's whole step: check and grow the table, instantiate, commit. Returns ms spent.
+    applyStep: function(step) {
+      var started = performance.now();
+      HotswapLinker.instantiate(step.module, step.plan, true);
+      if (step.module) HotswapLinker.commit(step.plan);
+      return performance.now() - started;
+    },
+  },
+
+  hotswap_js_apply_step__deps: ['$HotswapLinker', '$Emval'],
+  hotswap_js_apply_step: function(stepHandle) {
+    return HotswapLinker.applyStep(Emval.toValue(stepHandle));
+  },
+});

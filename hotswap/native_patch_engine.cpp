@@ -1,0 +1,8 @@
+// Native builds load no patches: the frame loop's calls are no-ops, hot calls go straight
+// through the (empty) jump table. Lets the same program code build natively.
+#include "hotswap.h"
+
+namespace hotswap {
+int commit_ready_patches() { return 0; }
+void on_patch_committed(std::function<void(std::uint32_t)>) {}
+}  // namespace hotswap

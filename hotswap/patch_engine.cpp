@@ -1,0 +1,104 @@
+// The main-thread side of applying patches across the program (wasm build): committing
+// prepared patches between frames, sending each one to every worker as a wwm task, replaying
+// all of them to a worker spawned later, and the functions the JS loader calls into.
+#include <emscripten/emscripten.h>
+#include <emscripten/val.h>
+
+#include <cstdlib>
+#include <cstring>
+#include <vector>
+
+#include "detail/jump_table.h"
+#include "detail/js_bridge.h"
+#include "hotswap.h"
+#include "wwm.h"
+
+namespace hotswap {
+namespace {
+
+using wwm::JsValue;
+
+std::vector<std::function<void(std::uint32_t)>>& committed_listeners() {
+  static std::vector<std::function<void(std::uint32_t)>> listeners;
+  return listeners;
+}
+
+JsValue patch_loader() { return JsValue::global("HotswapMain"); }
+
+// Sends one step to a worker, to apply between its tasks. The worker shows DynamicLinking
+// from now until it reports back.
+void post_step(wwm::WorkerId worker, const JsValue& step) {
+  const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
+  const bool is_patch = !step["module"].isNull();
+  if (is_patch) wwm::set_dynamic_linking(worker, true);
+  wwm::post(worker, [worker, version, is_patch](JsValue received) {
+    const double milliseconds = hotswap_js_apply_step(received.as_handle());
+    wwm::post_to_main([worker, version, is_patch, milliseconds](JsValue) {
+      if (!is_patch) return;
+      wwm::set_dynamic_linking(worker, false);
+      patch_loader().call<void>("workerApplied", worker.value, version, milliseconds);
+    });
+  }, {step});
+}
+
+void post_to_every_worker(const JsValue& step) {
+  for (const wwm::WorkerInfo& worker : wwm::workers()) {
+    if (worker.status != wwm::WorkerStatus::Finalizing && worker.status != wwm::WorkerStatus::Failed) post_step(worker.id, step);
+  }
+}
+
+// A new worker first replays every step so far, in order (wwm posts its init after this).
+const bool catch_up_registered = [] {
+  wwm::on_worker_spawned([](wwm::WorkerId worker) {
+    const JsValue steps = patch_loader()["steps"];
+    const int count = steps["length"].as<int>();
+    for (int i = 0; i < count; ++i) post_step(worker, steps[i]);
+  });
+  return true;
+}();
+
+}  // namespace
+
+int commit_ready_patches() {
+  int committed = 0;
+  for (JsValue step = patch_loader().call<JsValue>("commitNext"); !step.isNull(); step = patch_loader().call<JsValue>("commitNext")) {
+    post_to_every_worker(step);
+    ++committed;
+    const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
+    for (auto& listener : committed_listeners()) listener(version);
+  }
+  return committed;
+}
+
+void on_patch_committed(std::function<void(std::uint32_t)> listener) {
+  static_cast<void>(catch_up_registered);
+  committed_listeners().push_back(std::move(listener));
+}
+
+}  // namespace hotswap
+
+// ---- Called by the JS loader ------------------------------------------------------------
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE int hotswap_detail_redirect(std::uintptr_t original, std::uintptr_t replacement) {
+  return hotswap::detail::this_thread_jump_table().redirect(original, replacement) ? 1 : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) { hotswap::detail::set_this_thread_version(version); }
+
+// Memory for a patch's data, zeroed, in the shared heap (never freed: a patch's data may be
+// referenced for as long as the program runs).
+EMSCRIPTEN_KEEPALIVE std::uintptr_t hotswap_detail_allocate(std::uint32_t size, std::uint32_t alignment) {
+  const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
+  void* memory = std::aligned_alloc(alignment, rounded);
+  if (memory != nullptr) std::memset(memory, 0, rounded);
+  return reinterpret_cast<std::uintptr_t>(memory);
+}
+
+// A step every worker must apply now (a table reservation left by a rejected patch).
+EMSCRIPTEN_KEEPALIVE void hotswap_detail_broadcast_step(emscripten::EM_VAL step_handle) {
+  hotswap::post_to_every_worker(wwm::JsValue::take_ownership(step_handle));
+}
+
+}  // extern "C"

@@ -1,0 +1,191 @@
+#!/usr/bin/env python3
+"""Builds a patch: a WebAssembly side module from edited sources of the program only,
+linked against the running program's symbols, plus its manifest.
+
+Steps (docs/ARCHITECTURE.md, "Flow of a patch"): find the sources an edit affects;
+compile each with the program's own flags but default visibility (clang directly, no
+em++ wrapper); rebind weak functions to the patch (object_rewriter); link with wasm-ld as
+a side module; check it against the program and the earlier patches (patch_checks);
+write `patch-NNNNNN.wasm`, `patch-NNNNNN.json` and the folder's `index.json`.
+
+Command line (the dev loop imports PatchBuilder instead):
+  patch_builder.py --build-dir build/wasm --program site/raytracer.wasm \
+                   --patch-dir build/wasm/site/patches --version 1 app/hot/sky.cpp
+
+With --overlay DIR, DIR mirrors the project: a file there (an edited copy) replaces the
+project's file of the same relative path, and the named files are given relative to the
+project. The tests use it to build patches from edited copies without touching the tree.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from compile_database import CompileDatabase  # noqa: E402
+from object_rewriter import bind_weak_functions_locally  # noqa: E402
+from patch_checks import EarlierPatches, PatchRejected, ProgramInterface, check_patch, functions_defined_by  # noqa: E402
+from toolchain import Toolchain  # noqa: E402
+from wasm_binary import WasmBinary, WasmFormatError  # noqa: E402
+
+PATCH_FORMAT = json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
+
+
+@dataclass
+class BuildResult:
+    version: int
+    files: list[str]
+    module: str | None = None
+    build_ms: float = 0.0
+    compile_ms: float = 0.0
+    link_ms: float = 0.0
+    check_ms: float = 0.0
+    functions: list[str] = field(default_factory=list)
+    failure: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.failure is None
+
+    def manifest(self) -> dict:
+        manifest = {key: value for key, value in asdict(self).items() if value is not None}
+        manifest["format_version"] = PATCH_FORMAT["format_version"]
+        return manifest
+
+
+class PatchBuilder:
+    def __init__(self, project_root: Path, build_dir: Path, program_wasm: Path, patch_dir: Path,
+                 overlay: Path | None = None):
+        self.project_root = project_root.resolve()
+        self.overlay = overlay.resolve() if overlay else None
+        self.build_dir = build_dir.resolve()
+        self.patch_dir = patch_dir
+        self.work_dir = self.build_dir / "hotswap-work"
+        self.toolchain = Toolchain.load(self.build_dir)
+        self.database = CompileDatabase(self.build_dir)
+        self.program = ProgramInterface.from_wasm(program_wasm)
+        self.earlier = EarlierPatches()
+        self.ignored = set(PATCH_FORMAT["ignored_exports"])
+        self.history: list[dict] = []
+        self.patch_dir.mkdir(parents=True, exist_ok=True)
+        self.work_dir.mkdir(parents=True, exist_ok=True)
+
+    def relative(self, path: Path) -> str:
+        try:
+            return str(path.resolve().relative_to(self.project_root))
+        except ValueError:
+            return str(path)
+
+    def build(self, changed: list[Path], version: int) -> BuildResult:
+        started = time.perf_counter()
+        sources = self.database.sources_affected_by(changed)
+        result = BuildResult(version, [self.relative(path) for path in (sources or changed)])
+        try:
+            if not sources:
+                raise PatchRejected("compile_error", "no source of the program is affected by "
+                                    + ", ".join(self.relative(path) for path in changed))
+            objects = self._compile(sources, version, result)
+            module_path = self._link(objects, version, result)
+            self._check(module_path, sources, result)
+            result.module = module_path.name
+        except PatchRejected as rejection:
+            result.failure = {"kind": rejection.kind, "message": str(rejection)}
+        result.build_ms = round((time.perf_counter() - started) * 1000, 1)
+        self._publish(result)
+        return result
+
+    def _compile(self, sources: list[Path], version: int, result: BuildResult) -> list[Path]:
+        started = time.perf_counter()
+        jobs = []
+        for index, source in enumerate(sources):
+            entry = self.database.entry(source)
+            output = self.work_dir / f"v{version:06d}-{index}-{source.stem}.o"
+            compiled, flags = self._overlaid(source, entry.flags)
+            jobs.append((source, output, self.toolchain.compile_command(flags, compiled, output)))
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            runs = list(pool.map(lambda job: subprocess.run(job[2], capture_output=True, text=True), jobs))
+        result.compile_ms = round((time.perf_counter() - started) * 1000, 1)
+        errors = [run.stderr.strip() or run.stdout.strip() for run in runs if run.returncode != 0]
+        if errors:
+            raise PatchRejected("compile_error", "\n".join(errors))
+        for _, output, _ in jobs:
+            bind_weak_functions_locally(output)
+        return [output for _, output, _ in jobs]
+
+    def _overlaid(self, source: Path, flags: list[str]) -> tuple[Path, list[str]]:
+        """The file to compile for `source` and its flags, with the overlay's copies first."""
+        if self.overlay is None:
+            return source, flags
+        overlaid_flags = []
+        for index, flag in enumerate(flags):
+            if flag.startswith("-I") and len(flag) > 2:
+                directory = Path(flag[2:]).resolve()
+                if directory.is_relative_to(self.project_root):
+                    overlaid_flags.append("-I" + str(self.overlay / directory.relative_to(self.project_root)))
+            overlaid_flags.append(flag)
+        copy = self.overlay / source.resolve().relative_to(self.project_root)
+        if copy.exists():
+            return copy, [*overlaid_flags, "-iquote", str(source.parent)]
+        return source, overlaid_flags
+
+    def _link(self, objects: list[Path], version: int, result: BuildResult) -> Path:
+        started = time.perf_counter()
+        output = self.patch_dir / PATCH_FORMAT["module_file"].format(version=version)
+        run = subprocess.run(self.toolchain.link_command(objects, output), capture_output=True, text=True)
+        result.link_ms = round((time.perf_counter() - started) * 1000, 1)
+        if run.returncode != 0:
+            raise PatchRejected("invalid_module", "linking the patch failed:\n" + (run.stderr or run.stdout).strip())
+        return output
+
+    def _check(self, module_path: Path, sources: list[Path], result: BuildResult) -> None:
+        started = time.perf_counter()
+        try:
+            patch = WasmBinary.from_file(module_path)
+            patch.dylink()
+        except WasmFormatError as error:
+            raise PatchRejected("invalid_module", str(error)) from error
+        original: dict[str, Path] = {}
+        for source in sources:
+            entry = self.database.entry(source)
+            if entry.object_file.exists():
+                for name in functions_defined_by(entry.object_file):
+                    original[name] = Path(self.relative(source))
+        check_patch(patch, self.program, self.earlier, original, self.ignored)
+        self.earlier.add(patch, self.ignored)
+        result.functions = sorted(name for name in patch.function_types_by_export()
+                                  if name in self.program.function_signatures and name not in self.ignored)
+        result.check_ms = round((time.perf_counter() - started) * 1000, 1)
+
+    def _publish(self, result: BuildResult) -> None:
+        manifest = result.manifest()
+        (self.patch_dir / PATCH_FORMAT["manifest_file"].format(version=result.version)).write_text(json.dumps(manifest, indent=1))
+        self.history.append(manifest)
+        (self.patch_dir / "index.json").write_text(json.dumps({"patches": self.history}, indent=1))
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--project-root", type=Path, default=Path(__file__).resolve().parents[2])
+    parser.add_argument("--build-dir", type=Path, required=True, help="the wasm build folder (has compile_commands.json)")
+    parser.add_argument("--program", type=Path, required=True, help="the running program's .wasm")
+    parser.add_argument("--patch-dir", type=Path, required=True)
+    parser.add_argument("--version", type=int, required=True)
+    parser.add_argument("--overlay", type=Path, help="a folder of edited copies that replace project files")
+    parser.add_argument("files", nargs="+", type=Path, help="edited files")
+    arguments = parser.parse_args()
+    builder = PatchBuilder(arguments.project_root, arguments.build_dir, arguments.program, arguments.patch_dir,
+                           arguments.overlay)
+    files = [arguments.project_root / path if not path.is_absolute() else path for path in arguments.files]
+    result = builder.build(files, arguments.version)
+    print(json.dumps(result.manifest(), indent=1))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

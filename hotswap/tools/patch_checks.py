@@ -1,0 +1,121 @@
+"""Checks a linked patch against the running program before it ships.
+
+Why it exists: the loader in the page checks every patch again (it is the authority),
+but the builder can say what is wrong sooner, in the terminal, with source-level names:
+a function whose signature changed, a symbol nothing defines. Failure kinds come from
+hotswap/patch_format.json.
+"""
+from __future__ import annotations
+
+import shutil
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from wasm_binary import SYMBOL_FUNCTION, WasmBinary
+
+
+class PatchRejected(Exception):
+    def __init__(self, kind: str, message: str):
+        super().__init__(message)
+        self.kind = kind
+
+
+@dataclass
+class ProgramInterface:
+    """What a patch can link against: the program's exports and the JS functions it imports."""
+    function_signatures: dict[str, str]
+    data_names: set[str]
+    js_functions: set[str]
+
+    @classmethod
+    def from_wasm(cls, path: Path) -> "ProgramInterface":
+        binary = WasmBinary.from_file(path)
+        signatures = {name: str(signature) for name, signature in binary.function_types_by_export().items()}
+        data = {export.name for export in binary.exports() if export.kind == "global"}
+        js_functions = {entry.name for entry in binary.imports() if entry.module == "env" and entry.kind == "function"}
+        return cls(signatures, data, js_functions)
+
+
+@dataclass
+class EarlierPatches:
+    """What the patches built so far define (later patches may use it)."""
+    function_signatures: dict[str, str] = field(default_factory=dict)
+    data_names: set[str] = field(default_factory=set)
+
+    def add(self, patch: WasmBinary, ignored: set[str]) -> None:
+        for name, signature in patch.function_types_by_export().items():
+            if name not in ignored:
+                self.function_signatures[name] = str(signature)
+        self.data_names |= {export.name for export in patch.exports() if export.kind == "global" and export.name not in ignored}
+
+
+def demangle(names: list[str]) -> dict[str, str]:
+    tool = shutil.which("llvm-cxxfilt-14") or shutil.which("c++filt")
+    if tool is None or not names:
+        return {name: name for name in names}
+    result = subprocess.run([tool], input="\n".join(names), capture_output=True, text=True)
+    lines = result.stdout.splitlines()
+    return dict(zip(names, lines)) if len(lines) == len(names) else {name: name for name in names}
+
+
+def functions_defined_by(object_file: Path) -> set[str]:
+    """The strong, non-local functions an object of the program defines."""
+    binary = WasmBinary.from_file(object_file)
+    return {symbol.name for symbol in binary.symbols()
+            if symbol.kind == SYMBOL_FUNCTION and symbol.defined and not symbol.local and not symbol.weak and symbol.name}
+
+
+def _base_name(demangled: str) -> str:
+    return demangled.split("(", 1)[0]
+
+
+def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPatches,
+                original_functions: dict[str, Path], ignored: set[str]) -> None:
+    """Raises PatchRejected with the first problem found."""
+    patch_signatures = {name: str(signature) for name, signature in patch.function_types_by_export().items()}
+
+    # 1. A function the edited files defined before must still be there with its signature.
+    missing = [name for name in original_functions if name not in patch_signatures and name in program.function_signatures]
+    if missing:
+        readable = demangle(missing + list(patch_signatures))
+        new_by_base: dict[str, list[str]] = {}
+        for name in patch_signatures:
+            if name not in program.function_signatures:
+                new_by_base.setdefault(_base_name(readable[name]), []).append(readable[name])
+        for name in missing:
+            candidates = new_by_base.get(_base_name(readable[name]))
+            if candidates:
+                raise PatchRejected("signature_changed",
+                                    f"{original_functions[name]}: the signature of {readable[name]} changed to "
+                                    f"{candidates[0]}; a patch cannot change the signature of a function the program "
+                                    "already calls (restart the dev loop to rebuild the program)")
+
+    # 2. Same name, same signature.
+    for name, signature in patch_signatures.items():
+        if name in ignored:
+            continue
+        known = program.function_signatures.get(name) or earlier.function_signatures.get(name)
+        if known is not None and known != signature:
+            readable = demangle([name])[name]
+            raise PatchRejected("signature_changed",
+                                f"{readable} would change signature from {known} to {signature}; "
+                                "restart the dev loop to rebuild the program")
+
+    # 3. Every import must be defined by the program, an earlier patch, or the patch itself.
+    patch_data = {export.name for export in patch.exports() if export.kind == "global"}
+    special = {"memory", "__indirect_function_table", "__stack_pointer", "__memory_base", "__table_base"}
+    for entry in patch.imports():
+        name = entry.name
+        if entry.module == "env" and (name in special or name in program.function_signatures or name in program.js_functions
+                                      or name in earlier.function_signatures):
+            continue
+        if entry.module == "GOT.mem" and (name in program.data_names or name in earlier.data_names or name in patch_data):
+            continue
+        if entry.module == "GOT.func" and (name in program.function_signatures or name in earlier.function_signatures
+                                           or name in patch_signatures):
+            continue
+        readable = demangle([name])[name]
+        raise PatchRejected("unresolved_import",
+                            f"the edit uses {readable} ({entry.module}.{name}), which the running program does not "
+                            "contain; restart the dev loop to rebuild the program with it")

@@ -1,0 +1,76 @@
+// A program for hotswap's browser tests: calls its hot functions on the main thread and
+// on workers, reports results with the patch version each thread runs, commits patches on
+// request (as the raytracer does between frames) and counts what committed.
+#include <emscripten/emscripten.h>
+#include <emscripten/val.h>
+
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "hotswap.h"
+#include "program/hot_functions.h"
+#include "wwm.h"
+
+namespace {
+
+using wwm::JsValue;
+
+std::mutex results_mutex;
+std::vector<std::string> results;  // "<where> v<version> value <n> since-load <m>"
+
+void record_hot_call(int argument) {
+  const int value = hotswap::call(&hot_value, argument);
+  const int since_load = hotswap::call(&hot_calls_since_load);
+  const int c_value = hotswap::call(&hot_c_function, argument);
+  auto id = wwm::this_worker_id();
+  std::string where = id ? "worker " + std::to_string(id->value) : std::string("main");
+  std::lock_guard lock(results_mutex);
+  results.push_back(where + " v" + std::to_string(hotswap::current_version()) + " value " + std::to_string(value) +
+                    " c " + std::to_string(c_value) + " since-load " + std::to_string(since_load));
+}
+
+std::vector<std::uint32_t> committed_versions;
+
+EM_JS(void, mark_page_ready, (), { globalThis.hotswapTestReady = true; });
+
+}  // namespace
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE int test_spawn() { return static_cast<int>(wwm::spawn({}).value); }
+
+EMSCRIPTEN_KEEPALIVE void test_call_everywhere(int argument) {
+  record_hot_call(argument);
+  for (const wwm::WorkerInfo& worker : wwm::workers()) {
+    wwm::post(worker.id, [argument](JsValue) { record_hot_call(argument); });
+  }
+}
+
+EMSCRIPTEN_KEEPALIVE int test_commit() { return hotswap::commit_ready_patches(); }
+
+EMSCRIPTEN_KEEPALIVE int test_hot_calls() { return hot_calls; }
+
+EMSCRIPTEN_KEEPALIVE int test_status(int worker) {
+  auto status = wwm::status(wwm::WorkerId{static_cast<std::uint32_t>(worker)});
+  return status ? static_cast<int>(*status) : -1;
+}
+
+EMSCRIPTEN_KEEPALIVE char* test_results_json() {
+  std::lock_guard lock(results_mutex);
+  static std::string json;
+  json = "{\"committed\":[";
+  for (std::size_t i = 0; i < committed_versions.size(); ++i) json += (i ? "," : "") + std::to_string(committed_versions[i]);
+  json += "],\"results\":[";
+  for (std::size_t i = 0; i < results.size(); ++i) json += (i ? ",\"" : "\"") + results[i] + "\"";
+  json += "]}";
+  return json.data();
+}
+
+}  // extern "C"
+
+int main() {
+  hotswap::on_patch_committed([](std::uint32_t version) { committed_versions.push_back(version); });
+  mark_page_ready();
+  return 0;
+}
