@@ -63,6 +63,7 @@ int commit_ready_patches() {
   int committed = 0;
   for (JsValue step = patch_loader().call<JsValue>("commitNext"); !step.isNull(); step = patch_loader().call<JsValue>("commitNext")) {
     post_to_every_worker(step);
+    if (step["module"].isNull()) continue;  // a table reservation, not a patch
     ++committed;
     const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
     for (auto& listener : committed_listeners()) listener(version);
@@ -94,11 +95,6 @@ EMSCRIPTEN_KEEPALIVE std::uintptr_t hotswap_detail_allocate(std::uint32_t size, 
   void* memory = std::aligned_alloc(alignment, rounded);
   if (memory != nullptr) std::memset(memory, 0, rounded);
   return reinterpret_cast<std::uintptr_t>(memory);
-}
-
-// A step every worker must apply now (a table reservation left by a rejected patch).
-EMSCRIPTEN_KEEPALIVE void hotswap_detail_broadcast_step(emscripten::EM_VAL step_handle) {
-  hotswap::post_to_every_worker(wwm::JsValue::take_ownership(step_handle));
 }
 
 }  // extern "C"

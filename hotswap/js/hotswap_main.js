@@ -8,8 +8,7 @@
 // Strictly in version order; a failure rejects that patch as a whole and changes nothing.
 
 mergeInto(LibraryManager.library, {
-  $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', '$Emval',
-                       'hotswap_detail_allocate', 'hotswap_detail_broadcast_step'],
+  $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate'],
   $HotswapMain: {
     entries: {},         // version -> {version, files, buildMs, state, bytes?, failure?}
     nextVersion: 1,      // the version to process next
@@ -214,15 +213,21 @@ mergeInto(LibraryManager.library, {
       });
     },
 
+    // A rejected patch grew this instance's table: the workers must grow theirs the same
+    // way, in order with the patches before it, so the reservation queues like a patch.
     reserve: function(step) {
-      HotswapMain.steps.push(step);
-      _hotswap_detail_broadcast_step(Emval.toHandle(step));
+      HotswapMain.prepared.push(step);
     },
 
-    // Called by C++ between frames: the next prepared step, committed on the main thread, or null.
+    // Called by C++ between frames: the next prepared step, committed on the main thread, or
+    // null. A table reservation ({module: null}) needs nothing here; the workers apply it.
     commitNext: function() {
       var step = HotswapMain.prepared.shift();
       if (!step) return null;
+      if (!step.module) {
+        HotswapMain.steps.push(step);
+        return step;
+      }
       var entry = HotswapMain.entries[step.plan.version];
       var started = performance.now();
       HotswapLinker.commit(step.plan);

@@ -4,13 +4,14 @@ Why it exists: a patch must be compiled exactly like the program's object for th
 source (same defines, include paths, optimisation, float semantics), except for
 visibility: the program is built -fvisibility=hidden (see cmake/ProjectOptions.cmake);
 a patch needs default visibility so its globals bind to the program's copies. The
-compile database (compile_commands.json) has the command of every source, and each
-object's dependency file (.d) says which headers it includes.
+compile database (compile_commands.json) has the command of every source, and Ninja's
+dependency log (`ninja -t deps`) says which headers each object includes.
 """
 from __future__ import annotations
 
 import json
 import shlex
+import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,6 +55,22 @@ class CompileDatabase:
                 flags.append(argument)
             if object_file is not None:
                 self.entries[source] = CompileEntry(source, object_file, flags)
+        self._dependencies = self._read_dependency_log()
+
+    def _read_dependency_log(self) -> dict[Path, set[Path]]:
+        """Object file -> the files it was built from, from Ninja's log (empty if none)."""
+        run = subprocess.run(["ninja", "-C", str(self.build_dir), "-t", "deps"], capture_output=True, text=True)
+        dependencies: dict[Path, set[Path]] = {}
+        current: set[Path] | None = None
+        for line in run.stdout.splitlines():
+            if not line.strip():
+                current = None
+            elif not line.startswith(" "):
+                target = line.split(":", 1)[0]
+                current = dependencies.setdefault((self.build_dir / target).resolve(), set())
+            elif current is not None:
+                current.add((self.build_dir / line.strip()).resolve())
+        return dependencies
 
     def entry(self, source: Path) -> CompileEntry | None:
         return self.entries.get(source.resolve())
@@ -68,14 +85,6 @@ class CompileDatabase:
             for source, entry in self.entries.items():
                 if source in affected:
                     continue
-                if headers & self._dependencies(entry):
+                if headers & self._dependencies.get(entry.object_file, set()):
                     affected.append(source)
         return sorted(affected)
-
-    def _dependencies(self, entry: CompileEntry) -> set[Path]:
-        depfile = Path(str(entry.object_file) + ".d")
-        if not depfile.exists():
-            return set()
-        text = depfile.read_text().replace("\\\n", " ")
-        _, _, dependencies = text.partition(":")
-        return {(self.build_dir / token).resolve() for token in dependencies.split()}

@@ -23,11 +23,12 @@ void record_hot_call(int argument) {
   const int value = hotswap::call(&hot_value, argument);
   const int since_load = hotswap::call(&hot_calls_since_load);
   const int c_value = hotswap::call(&hot_c_function, argument);
+  const int scaled = hotswap::call(&hot_scale, argument);
   auto id = wwm::this_worker_id();
   std::string where = id ? "worker " + std::to_string(id->value) : std::string("main");
   std::lock_guard lock(results_mutex);
   results.push_back(where + " v" + std::to_string(hotswap::current_version()) + " value " + std::to_string(value) +
-                    " c " + std::to_string(c_value) + " since-load " + std::to_string(since_load));
+                    " c " + std::to_string(c_value) + " scale " + std::to_string(scaled) + " since-load " + std::to_string(since_load));
 }
 
 std::vector<std::uint32_t> committed_versions;

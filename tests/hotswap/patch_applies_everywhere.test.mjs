@@ -1,0 +1,76 @@
+// A patch built from an edited source reaches the main thread and every worker, between
+// tasks, with the program's state kept; workers spawned later catch up; zero-worker mode.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { HOT_HELPERS, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
+
+let session;
+before(async () => { session = await openPatchSession({ workers: 2 }); });
+after(async () => { await session?.close(); });
+
+const everyoneAgrees = (results, expected) => {
+  for (const result of results) assert.deepEqual({ ...result, where: undefined, sinceLoad: undefined }, { ...expected, where: undefined, sinceLoad: undefined }, `${result.where}`);
+};
+
+test('before any patch every thread runs the program as built', async () => {
+  const results = await session.callEverywhere(5);
+  assert.equal(results.length, 3);
+  everyoneAgrees(results, { version: 0, value: originalValue(5), c: 6, scale: 15 });
+});
+
+test('a patch changes the hot function on the main thread and on every worker, keeping program globals', async () => {
+  const callsBefore = await session.hotCalls();
+  session.edit(HOT_VALUE, (text) => text.replace('return 1000; }  // EDIT: offset', 'return 7000; }  // EDIT: offset'));
+  const { manifest, settled, committed } = await session.buildAnnounceCommit(1, [HOT_VALUE]);
+  assert.equal(manifest.failure, undefined, JSON.stringify(manifest.failure));
+  assert.equal(settled.state, 'ready');
+  assert.equal(committed, 1);
+  const results = await session.callEverywhere(5);
+  everyoneAgrees(results, { version: 1, value: 2 * 5 + 7000, c: 6, scale: 15 });
+  // hot_calls is a global defined in the patched file: the patch uses the program's copy.
+  assert.equal(await session.hotCalls(), callsBefore + 3);
+  // calls_since_load is file-static: the patch has its own, fresh copy (counted from 0).
+  assert.deepEqual(results.map((r) => r.sinceLoad).sort(), [1, 2, 3]);
+});
+
+test('every worker reports the new version back to the main thread', async () => {
+  const workers = await session.page.evaluate(() => HotswapMain.entries[1].workers);
+  assert.deepEqual(Object.keys(workers).map(Number).sort(), [...session.workerIds].sort());
+});
+
+test('an edit to an inline function in a header takes effect', async () => {
+  session.edit(HOT_HELPERS, (text) => text.replace('return x * 2;', 'return x * 5;'));
+  session.revert(HOT_VALUE);  // compiled from the overlay, next to the edited header (offset back to 1000)
+  const { manifest } = await session.buildAnnounceCommit(2, [HOT_HELPERS]);
+  assert.deepEqual(manifest.files, [HOT_VALUE], 'the header edit rebuilds the source that includes it');
+  everyoneAgrees(await session.callEverywhere(5), { version: 2, value: 5 * 5 + 1000, c: 6, scale: 15 });
+});
+
+test('a worker spawned after patches gets all of them, in order, before its first task', async () => {
+  const id = await session.spawnWorker();
+  const results = await session.callEverywhere(5);
+  const newcomer = results.find((r) => r.where === `worker ${id}`);
+  assert.deepEqual({ version: newcomer.version, value: newcomer.value }, { version: 2, value: 5 * 5 + 1000 });
+});
+
+test('patches wait for the program to commit them: nothing changes before', async () => {
+  session.edit(HOT_VALUE, (text) => text.replace('return 1000; }  // EDIT: offset', 'return 3000; }  // EDIT: offset'));
+  const manifest = await session.build(3, [HOT_VALUE]);
+  assert.equal((await session.announce(manifest)).state, 'ready');
+  everyoneAgrees(await session.callEverywhere(1), { version: 2, value: 5 * 1 + 1000, c: 2, scale: 3 });
+  assert.equal(await session.commit(), 1);
+  everyoneAgrees(await session.callEverywhere(1), { version: 3, value: 5 * 1 + 3000, c: 2, scale: 3 });
+});
+
+test('zero-worker mode: with no workers the main thread alone is patched', async () => {
+  const solo = await openPatchSession({ workers: 0 });
+  try {
+    solo.edit(HOT_VALUE, (text) => text.replace('return 1000; }  // EDIT: offset', 'return 4000; }  // EDIT: offset'));
+    const { committed } = await solo.buildAnnounceCommit(1, [HOT_VALUE]);
+    assert.equal(committed, 1);
+    const results = await solo.callEverywhere(2);
+    assert.deepEqual(results.map((r) => [r.where, r.version, r.value]), [['main', 1, 4004]]);
+  } finally {
+    await solo.close();
+  }
+});

@@ -1,0 +1,119 @@
+// A hot-swap test session: the hotswap test program in Chromium with some workers, a
+// patch folder served at /patches/, and real patches built by hotswap/tools/patch_builder.py
+// from edited copies of the program's sources (an overlay folder: the tree is not touched).
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { launchBrowser, openPage, projectRoot, siteRoot, startServer, waitUntil } from '../browser/harness.mjs';
+
+const run = promisify(execFile);
+const buildRoot = process.env.BUILD_ROOT || path.join(projectRoot, 'build/wasm');
+const programWasm = path.join(siteRoot, 'tests/hotswap/hotswap_test_program.wasm');
+export const HOT_VALUE = 'tests/hotswap/program/hot_value.cpp';
+export const HOT_SCALE = 'tests/hotswap/program/hot_scale.cpp';
+export const HOT_HELPERS = 'tests/hotswap/program/hot_helpers.h';
+
+// "main v1 value 7010 c 6 scale 15 since-load 1" -> {where, version, value, c, scale, sinceLoad}
+function parseResult(line) {
+  const match = line.match(/^(main|worker \d+) v(\d+) value (-?\d+) c (-?\d+) scale (-?\d+) since-load (\d+)$/);
+  return { where: match[1], version: +match[2], value: +match[3], c: +match[4], scale: +match[5], sinceLoad: +match[6] };
+}
+
+export async function openPatchSession({ workers = 2 } = {}) {
+  const patchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-patches-'));
+  const overlayDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-overlay-'));
+  const server = await startServer({ patches: patchDir });
+  const browser = await launchBrowser();
+  const { page, consoleLines } = await openPage(browser, server.url + 'tests/hotswap/index.html', { waitFor: () => globalThis.hotswapTestReady });
+
+  const session = {
+    page, patchDir, consoleLines,
+    workerIds: [],
+
+    async spawnWorker() {
+      const id = await page.evaluate(() => Module._test_spawn());
+      await waitUntil(page, (worker) => Module._test_status(worker) === 1, id);
+      session.workerIds.push(id);
+      return id;
+    },
+
+    // Writes an edited copy of a project file into the overlay: `transform(original text)`.
+    edit(relativePath, transform) {
+      const original = fs.readFileSync(path.join(projectRoot, relativePath), 'utf8');
+      const edited = transform(original);
+      if (edited === original) throw new Error(`the edit of ${relativePath} changed nothing`);
+      const target = path.join(overlayDir, relativePath);
+      fs.mkdirSync(path.dirname(target), { recursive: true });
+      fs.writeFileSync(target, edited);
+    },
+    // Puts the original text back (as an edit would: the copy equals the original).
+    revert(relativePath) {
+      const target = path.join(overlayDir, relativePath);
+      fs.copyFileSync(path.join(projectRoot, relativePath), target);
+    },
+
+    // Runs the real patch builder; resolves with the manifest (also for a failed build).
+    async build(version, files, { check = true } = {}) {
+      const builder = path.join(projectRoot, 'hotswap/tools/patch_builder.py');
+      const args = [builder, '--build-dir', buildRoot, '--program', programWasm, '--patch-dir', patchDir,
+        '--overlay', overlayDir, '--version', String(version), ...(check ? [] : ['--no-check']), ...files];
+      try {
+        await run('python3', args, { cwd: projectRoot });
+      } catch (error) {
+        if (error.code !== 1) throw error;  // 1: the build failed and said why in the manifest
+      }
+      return JSON.parse(fs.readFileSync(path.join(patchDir, `patch-${String(version).padStart(6, '0')}.json`), 'utf8'));
+    },
+
+    // Announces a manifest to the page as the dev loop would, and waits until the loader settled it.
+    async announce(manifest) {
+      await page.evaluate((m) => HotswapMain.announce({
+        version: m.version, files: m.files, build_ms: m.build_ms,
+        module: m.module ? '/patches/' + m.module : undefined, failure: m.failure,
+      }), manifest);
+      return waitUntil(page, (version) => {
+        const entry = HotswapMain.entries[version];
+        return entry && ['ready', 'applied', 'rejected'].includes(entry.state) &&
+          { state: entry.state, failure: entry.failure || null };
+      }, manifest.version);
+    },
+
+    async commit() { return page.evaluate(() => Module._test_commit()); },
+
+    async buildAnnounceCommit(version, files, options) {
+      const manifest = await session.build(version, files, options);
+      const settled = await session.announce(manifest);
+      const committed = await session.commit();
+      return { manifest, settled, committed };
+    },
+
+    // Calls the hot functions on the main thread and on every live worker; resolves with
+    // one parsed result per thread, in no particular order.
+    async callEverywhere(argument) {
+      const expected = 1 + session.workerIds.length;
+      const before = await page.evaluate(() => JSON.parse(UTF8ToString(Module._test_results_json())).results.length);
+      await page.evaluate((value) => Module._test_call_everywhere(value), argument);
+      const lines = await waitUntil(page, ([start, count]) => {
+        const results = JSON.parse(UTF8ToString(Module._test_results_json())).results;
+        return results.length >= start + count && results.slice(start, start + count);
+      }, [before, expected]);
+      return lines.map(parseResult);
+    },
+
+    async hotCalls() { return page.evaluate(() => Module._test_hot_calls()); },
+
+    async close() {
+      await browser.close();
+      server.stop();
+      fs.rmSync(patchDir, { recursive: true, force: true });
+      fs.rmSync(overlayDir, { recursive: true, force: true });
+    },
+  };
+  for (let i = 0; i < workers; ++i) await session.spawnWorker();
+  return session;
+}
+
+// Hot value of the original program: scale x*2, offset 1000.
+export const originalValue = (x) => 2 * x + 1000;
