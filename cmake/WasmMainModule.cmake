@@ -57,6 +57,7 @@ function(add_wasm_main_module target)
     "SHELL:-sEXPORTED_FUNCTIONS=@${exported_functions}"
     "SHELL:-Wl,@${export_if_defined}"
     "SHELL:-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=@${runtime_functions}"
+    -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
     -sINITIAL_MEMORY=${WASM_MAIN_MODULE_INITIAL_MEMORY} -sALLOW_MEMORY_GROWTH=0
     -sENVIRONMENT=web,worker -sEXIT_RUNTIME=0
     ${js_library_options} ${ARG_LINK_OPTIONS})

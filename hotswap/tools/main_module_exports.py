@@ -6,7 +6,7 @@ export every symbol a patched source file may use. Exporting everything
 (-sMAIN_MODULE=1) costs megabytes and hits a toolchain bug with function pointers in
 static data (docs/ARCHITECTURE.md, "Known limits"); so the main module is built with
 -fvisibility=hidden and this explicit list instead:
-  - every function and variable our own objects define (the patchable program), and
+  - every function and (not thread-local) variable our own objects define, and
   - every library symbol they use (a patch of the same file uses the same ones), and
   - a short list of common C library functions a new edit is likely to want
     (listed in EXPORTED_FUNCTIONS, which links them in even when nothing uses them yet).
@@ -83,6 +83,8 @@ def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
         for symbol in binary.symbols():
             if symbol.kind not in (SYMBOL_FUNCTION, SYMBOL_DATA) or symbol.name is None or symbol.local:
                 continue
+            if symbol.tls:
+                continue  # a main module exports thread-locals as offsets, useless to a patch
             if symbol.name in RUNTIME_SYMBOLS or symbol.name.startswith(RUNTIME_PREFIXES):
                 continue
             (defined if symbol.defined else used).add(symbol.name)

@@ -1,0 +1,297 @@
+// The page's frame loop (see frame_loop.h).
+#include "frame_loop.h"
+
+#include <emscripten/emscripten.h>
+
+#include <algorithm>
+#include <variant>
+
+#include "canvas_bridge.h"
+#include "hotswap.h"
+#include "wwm.h"
+
+namespace raytracer::web {
+namespace {
+
+constexpr int kTileSize = 32;
+constexpr double kMainThreadSliceMs = 8.0;  // zero-worker mode: render at most this long per turn
+
+// Zero-worker mode yields to the event loop between slices through a MessageChannel
+// (setTimeout would add its 4 ms clamp to every slice).
+EM_JS(void, js_yield_then_continue, (), {
+  if (!globalThis.raytracerSliceChannel) {
+    globalThis.raytracerSliceChannel = new MessageChannel();
+    globalThis.raytracerSliceChannel.port1.onmessage = function() { _raytracer_detail_continue_slice(); };
+  }
+  globalThis.raytracerSliceChannel.port2.postMessage(0);
+});
+
+}  // namespace
+
+FrameLoop& FrameLoop::instance() {
+  static FrameLoop loop;
+  return loop;
+}
+
+FrameLoop::FrameLoop() {
+  hotswap::on_patch_committed([this](std::uint32_t) { patches_committed_ = true; });
+}
+
+void FrameLoop::start() {
+  if (started_ || (!scene_ && !pending_scene_)) return;
+  started_ = true;
+  if (!pending_worker_count_) pending_worker_count_ = 1;
+  start_frame();
+}
+
+std::optional<std::string> FrameLoop::load_scene(const std::string& name, const std::string& json_text,
+                                                 const FileResolver& resolve_file) {
+  auto parsed = try_parse_scene(json_text, name, resolve_file);
+  if (auto* error = std::get_if<InputError>(&parsed)) return std::string(error->what());
+  pending_scene_ = std::make_unique<LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
+  pending_scene_name_ = name;
+  schedule_next_frame();
+  return std::nullopt;
+}
+
+void FrameLoop::set_resolution(int width, int height) {
+  FrameSettings settings = pending_settings_.value_or(settings_);
+  settings.width = std::clamp(width, 16, 3840);
+  settings.height = std::clamp(height, 16, 2160);
+  pending_settings_ = settings;
+  schedule_next_frame();
+}
+
+void FrameLoop::set_samples_per_frame(std::uint32_t samples) {
+  FrameSettings settings = pending_settings_.value_or(settings_);
+  settings.samples_per_frame = std::clamp<std::uint32_t>(samples, 1, 1024);
+  pending_settings_ = settings;
+  schedule_next_frame();
+}
+
+void FrameLoop::set_worker_count(int count) {
+  pending_worker_count_ = std::clamp(count, 0, 64);
+  schedule_next_frame();
+}
+
+void FrameLoop::set_sample_limit(std::uint32_t samples) {
+  sample_limit_ = samples;
+  schedule_next_frame();
+}
+
+void FrameLoop::orbit(float yaw_radians, float pitch_radians) {
+  camera_.orbit(yaw_radians, pitch_radians);
+  camera_changed_ = true;
+  schedule_next_frame();
+}
+
+void FrameLoop::zoom(float factor) {
+  camera_.zoom(factor);
+  camera_changed_ = true;
+  schedule_next_frame();
+}
+
+void FrameLoop::reset_camera() {
+  camera_ = scene_camera_;
+  camera_changed_ = true;
+  schedule_next_frame();
+}
+
+void FrameLoop::allocate_pixels() {
+  const std::size_t bytes = static_cast<std::size_t>(settings_.width) * settings_.height * 4;
+  for (auto& pixels : pixels_) pixels = std::make_shared<std::vector<std::uint8_t>>(bytes, 0);
+}
+
+void FrameLoop::clear_accumulation() {
+  accumulation_.resize(settings_.width, settings_.height);
+  accumulated_samples_ = 0;
+}
+
+// Everything the page asked for since the last frame, in one place between frames.
+void FrameLoop::apply_pending_changes() {
+  bool restart = false;
+  if (pending_scene_) {
+    scene_ = std::move(pending_scene_);
+    scene_name_ = pending_scene_name_;
+    scene_camera_ = camera_ = scene_->camera;
+    restart = true;
+  }
+  if (pending_settings_) {
+    const bool resized = pending_settings_->width != settings_.width || pending_settings_->height != settings_.height;
+    settings_ = *pending_settings_;  // a new samples-per-frame keeps the samples so far
+    pending_settings_.reset();
+    if (resized) {
+      allocate_pixels();
+      restart = true;
+    }
+  }
+  if (!pixels_[0]) allocate_pixels();
+  if (pending_worker_count_) {
+    pool_.resize(*pending_worker_count_, settings_.width, settings_.height);
+    pending_worker_count_.reset();
+  }
+  if (hotswap::commit_ready_patches() > 0 || patches_committed_) {
+    patches_committed_ = false;
+    restart = true;  // new code: the samples so far were rendered by the old code
+  }
+  if (camera_changed_) {
+    camera_changed_ = false;
+    restart = true;
+  }
+  if (restart || accumulation_.width() != settings_.width || accumulation_.height() != settings_.height) clear_accumulation();
+}
+
+void FrameLoop::schedule_next_frame() {
+  if (started_ && !frame_in_flight_ && waiting_to_start_) {
+    waiting_to_start_ = false;
+    start_frame();
+  }
+}
+
+void FrameLoop::start_frame() {
+  apply_pending_changes();
+  // Double buffering: frame N+2 reuses frame N's pixels, so frame N must be on screen first.
+  if (frame_number_ >= 2 && last_presented_frame_ + 1 < frame_number_) {
+    waiting_to_start_ = true;
+    return;
+  }
+  if (!scene_ || (sample_limit_ > 0 && accumulated_samples_ >= sample_limit_)) {
+    waiting_to_start_ = true;  // paused: a change (or a higher limit) starts the next frame
+    return;
+  }
+  auto job = std::make_shared<FrameJob>();
+  job->scene = &scene_->scene;
+  job->camera = camera_;
+  job->settings = settings_;
+  if (sample_limit_ > 0) {
+    job->settings.samples_per_frame = std::min(settings_.samples_per_frame, sample_limit_ - accumulated_samples_);
+  }
+  job->accumulation = &accumulation_;
+  job->tiles = make_tiles(settings_.width, settings_.height, kTileSize);
+  job->first_sample = accumulated_samples_;
+  job->frame_number = ++frame_number_;
+  job->pixels = pixels_[job->frame_number % 2];
+  job->tile_capacity = static_cast<std::uint32_t>(job->tiles.size());
+  job->tile_versions = std::make_unique<std::atomic<std::uint32_t>[]>(job->tile_capacity);
+  current_job_ = job;
+  frame_in_flight_ = true;
+  statistics_.frame_started(emscripten_get_now());
+
+  if (pool_.empty()) {
+    render_on_main_thread();
+    return;
+  }
+  for (const PoolMember& member : pool_.members()) {
+    wwm::post(member.id, [job, counters = member.counters](wwm::JsValue) {
+      const TilesRendered rendered = render_tiles_from_queue(*job);
+      counters->tiles += rendered.count;
+      if (rendered.count > 0) counters->version = hotswap::current_version();
+      if (rendered.finished_frame) {
+        wwm::post_to_main([job](wwm::JsValue) { FrameLoop::instance().frame_complete(job); });
+      }
+    });
+  }
+}
+
+void FrameLoop::continue_main_thread_slice() {
+  if (frame_in_flight_ && pool_.empty()) render_on_main_thread();
+}
+
+void FrameLoop::render_on_main_thread() {
+  const TilesRendered rendered = render_tiles_from_queue(*current_job_, kMainThreadSliceMs);
+  if (rendered.finished_frame) {
+    frame_complete(current_job_);
+  } else {
+    js_yield_then_continue();
+  }
+}
+
+void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
+  if (job != current_job_) return;
+  const std::uint32_t first_version = job->tile_versions[0].load();
+  bool mixed = false;
+  for (std::uint32_t i = 1; i < job->tile_capacity; ++i) mixed = mixed || job->tile_versions[i].load() != first_version;
+  accumulated_samples_ += job->settings.samples_per_frame;
+  statistics_.frame_finished(emscripten_get_now(),
+                             static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
+                             first_version, mixed);
+  last_completed_frame_ = job->frame_number;
+  completed_pixels_ = job->pixels;
+  frame_in_flight_ = false;
+  present(*job);
+  start_frame();
+}
+
+void FrameLoop::present(const FrameJob& job) {
+  const std::uint32_t frame = job.frame_number;
+  std::shared_ptr<std::vector<std::uint8_t>> pixels = job.pixels;
+  const int width = job.settings.width, height = job.settings.height;
+  if (auto presenter = pool_.presenter()) {
+    wwm::post(*presenter, [frame, pixels, width, height](wwm::JsValue) {
+      present_pixels(pixels->data(), width, height);
+      wwm::post_to_main([frame](wwm::JsValue) { FrameLoop::instance().present_acknowledged(frame); });
+    });
+  } else {
+    present_pixels(pixels->data(), width, height);
+    last_presented_frame_ = frame;
+  }
+}
+
+void FrameLoop::present_acknowledged(std::uint32_t frame_number) {
+  last_presented_frame_ = std::max(last_presented_frame_, frame_number);
+  schedule_next_frame();
+}
+
+const std::uint8_t* FrameLoop::displayed_pixels() const {
+  return completed_pixels_ ? completed_pixels_->data() : nullptr;
+}
+
+std::string FrameLoop::statistics_json() const {
+  std::string json = "{";
+  auto add = [&json](const std::string& key, const std::string& value) {
+    if (json.size() > 1) json += ",";
+    json += "\"" + key + "\":" + value;
+  };
+  add("scene", "\"" + scene_name_ + "\"");
+  add("width", std::to_string(settings_.width));
+  add("height", std::to_string(settings_.height));
+  add("samplesPerFrame", std::to_string(settings_.samples_per_frame));
+  add("sampleLimit", std::to_string(sample_limit_));
+  add("accumulatedSamples", std::to_string(accumulated_samples_));
+  add("frames", std::to_string(statistics_.frames()));
+  add("completedFrame", std::to_string(last_completed_frame_));
+  add("presentedFrame", std::to_string(last_presented_frame_));
+  add("lastFrameMs", std::to_string(statistics_.last_frame_ms()));
+  add("samplesPerSecond", std::to_string(statistics_.samples_per_second()));
+  add("frameVersion", std::to_string(statistics_.last_frame_version()));
+  add("mixedVersionFrames", std::to_string(statistics_.mixed_version_frames()));
+  add("patchVersion", std::to_string(hotswap::current_version()));
+  add("idle", (!frame_in_flight_ && waiting_to_start_) ? "true" : "false");
+  add("camera", "{\"position\":[" + std::to_string(camera_.position().x) + "," + std::to_string(camera_.position().y) + "," +
+                    std::to_string(camera_.position().z) + "],\"target\":[" + std::to_string(camera_.target().x) + "," +
+                    std::to_string(camera_.target().y) + "," + std::to_string(camera_.target().z) + "]}");
+  std::string workers = "[";
+  for (const wwm::WorkerInfo& info : wwm::workers()) {
+    std::uint64_t tiles = 0;
+    std::uint32_t version = 0;
+    bool presenter = pool_.presenter() && *pool_.presenter() == info.id;
+    for (const PoolMember& member : pool_.members()) {
+      if (member.id == info.id) {
+        tiles = member.counters->tiles;
+        version = member.counters->version;
+      }
+    }
+    if (workers.size() > 1) workers += ",";
+    workers += "{\"id\":" + std::to_string(info.id.value) + ",\"status\":\"" + wwm::to_string(info.status) +
+               "\",\"tiles\":" + std::to_string(tiles) + ",\"version\":" + std::to_string(version) +
+               ",\"presenter\":" + (presenter ? "true" : "false") + "}";
+  }
+  add("workers", workers + "]");
+  return json + "}";
+}
+
+}  // namespace raytracer::web
+
+extern "C" EMSCRIPTEN_KEEPALIVE void raytracer_detail_continue_slice() {
+  raytracer::web::FrameLoop::instance().continue_main_thread_slice();
+}

@@ -1,0 +1,92 @@
+// FrameLoop: the page's progressive render, on the main thread. Each frame adds
+// samples_per_frame samples to every pixel: the frame's tiles go to a shared queue and
+// every worker gets one task to take tiles from it (zero workers: the main thread renders
+// them in short slices, staying responsive). Between frames, and only there, it applies
+// what the user changed (scene, resolution, camera, worker count) and commits hot-swap
+// patches, so a frame runs entirely on one version of the code.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "frame_job.h"
+#include "frame_statistics.h"
+#include "raytracer.h"
+#include "worker_pool.h"
+
+namespace raytracer::web {
+
+class FrameLoop {
+ public:
+  static FrameLoop& instance();
+
+  // Begins rendering (the page calls it once a scene is loaded).
+  void start();
+
+  // ---- Requests from the page; all take effect between frames ----
+  // Parses a scene; on bad input returns the error text and keeps the current scene.
+  std::optional<std::string> load_scene(const std::string& name, const std::string& json_text,
+                                        const FileResolver& resolve_file);
+  void set_resolution(int width, int height);
+  void set_samples_per_frame(std::uint32_t samples);
+  void set_worker_count(int count);
+  void set_sample_limit(std::uint32_t samples);  // 0: no limit; rendering pauses at the limit
+  void orbit(float yaw_radians, float pitch_radians);
+  void zoom(float factor);
+  void reset_camera();
+
+  std::string statistics_json() const;
+  const std::uint8_t* displayed_pixels() const;  // RGBA8 of the last completed frame
+
+  // Zero-worker mode: the next slice of the current frame (after a turn of the event loop).
+  void continue_main_thread_slice();
+
+ private:
+  FrameLoop();
+  void start_frame();
+  void apply_pending_changes();
+  void clear_accumulation();
+  void render_on_main_thread();
+  void frame_complete(const std::shared_ptr<FrameJob>& job);
+  void present(const FrameJob& job);
+  void present_acknowledged(std::uint32_t frame_number);
+  void schedule_next_frame();
+  void allocate_pixels();
+
+  // The render state (touched by workers only through the current FrameJob).
+  std::unique_ptr<LoadedScene> scene_;
+  std::string scene_name_;
+  Camera camera_;
+  Camera scene_camera_;  // the scene file's camera, for reset
+  FrameSettings settings_;
+  AccumulationBuffer accumulation_;
+  std::shared_ptr<std::vector<std::uint8_t>> pixels_[2];  // double-buffered RGBA8: one shown, one being rendered
+  std::shared_ptr<std::vector<std::uint8_t>> completed_pixels_;  // the last completed frame's
+  std::uint32_t accumulated_samples_ = 0;
+  std::uint32_t sample_limit_ = 0;
+
+  // Frame bookkeeping.
+  std::shared_ptr<FrameJob> current_job_;
+  std::uint32_t frame_number_ = 0;
+  std::uint32_t last_presented_frame_ = 0;   // acknowledged by the presenter
+  std::uint32_t last_completed_frame_ = 0;
+  bool started_ = false;
+  bool frame_in_flight_ = false;
+  bool waiting_to_start_ = false;
+
+  // Pending changes from the page.
+  std::unique_ptr<LoadedScene> pending_scene_;
+  std::string pending_scene_name_;
+  std::optional<FrameSettings> pending_settings_;
+  std::optional<int> pending_worker_count_;
+  bool camera_changed_ = false;
+  bool patches_committed_ = false;
+
+  WorkerPool pool_;
+  FrameStatistics statistics_;
+};
+
+}  // namespace raytracer::web

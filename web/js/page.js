@@ -1,0 +1,40 @@
+// The raytracer page: checks the browser, loads the program, wires the canvas, controls,
+// stats, patch client and error overlay, then starts rendering. `globalThis.raytracerPage`
+// exposes the pieces for the browser tests and benchmarks.
+import { createCanvasSlot } from './canvas_slot.js';
+import { readInitialSettings, setUpControls } from './controls.js';
+import { createErrorOverlay } from './error_overlay.js';
+import { missingFeatures, showUnsupported } from './environment.js';
+import { startPatchClient } from './patch_client.js';
+import { loadProgram } from './program.js';
+import { startStatusPanel } from './status_panel.js';
+
+async function main() {
+  const missing = missingFeatures();
+  if (missing.length) return showUnsupported(missing);
+
+  const overlay = createErrorOverlay();
+  let canvasSlot = null, patches = null;
+  // Called by the program (app/web/canvas_bridge.cpp, frame_loop.cpp).
+  globalThis.RaytracerPage = {
+    freshCanvas: (width, height) => canvasSlot.freshCanvas(width, height),
+    onNewVersionShown: (version) => patches && patches.versionShown(version),
+  };
+  let program;
+  try {
+    program = await loadProgram();
+  } catch (error) {
+    overlay.show({ title: 'The program did not load', summary: error.message });
+    return;
+  }
+  canvasSlot = createCanvasSlot(document.getElementById('canvas-slot'), program);
+  globalThis.WwmMain.errorListeners.push((text) => overlay.show({ title: 'Worker problem', summary: text }));
+  patches = startPatchClient({ overlay });
+  const settings = readInitialSettings();
+  await setUpControls(program, overlay, settings);
+  program.start();
+  startStatusPanel(program);
+  globalThis.raytracerPage = { program, overlay, patches, settings, ready: true };
+}
+
+main();
