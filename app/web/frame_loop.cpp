@@ -18,6 +18,11 @@ constexpr double kMainThreadSliceMs = 8.0;  // zero-worker mode: render at most 
 
 // Zero-worker mode yields to the event loop between slices through a MessageChannel
 // (setTimeout would add its 4 ms clamp to every slice).
+// The page's patch log and the terminal want to know when new code reaches the screen.
+EM_JS(void, js_new_version_shown, (std::uint32_t version), {
+  if (globalThis.RaytracerPage && RaytracerPage.onNewVersionShown) RaytracerPage.onNewVersionShown(version);
+});
+
 EM_JS(void, js_yield_then_continue, (), {
   if (!globalThis.raytracerSliceChannel) {
     globalThis.raytracerSliceChannel = new MessageChannel();
@@ -211,6 +216,7 @@ void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
   const std::uint32_t first_version = job->tile_versions[0].load();
   bool mixed = false;
   for (std::uint32_t i = 1; i < job->tile_capacity; ++i) mixed = mixed || job->tile_versions[i].load() != first_version;
+  job->version = first_version;
   accumulated_samples_ += job->settings.samples_per_frame;
   statistics_.frame_finished(emscripten_get_now(),
                              static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
@@ -223,22 +229,26 @@ void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
 }
 
 void FrameLoop::present(const FrameJob& job) {
-  const std::uint32_t frame = job.frame_number;
+  const std::uint32_t frame = job.frame_number, version = job.version;
   std::shared_ptr<std::vector<std::uint8_t>> pixels = job.pixels;
   const int width = job.settings.width, height = job.settings.height;
   if (auto presenter = pool_.presenter()) {
-    wwm::post(*presenter, [frame, pixels, width, height](wwm::JsValue) {
+    wwm::post(*presenter, [frame, version, pixels, width, height](wwm::JsValue) {
       present_pixels(pixels->data(), width, height);
-      wwm::post_to_main([frame](wwm::JsValue) { FrameLoop::instance().present_acknowledged(frame); });
+      wwm::post_to_main([frame, version](wwm::JsValue) { FrameLoop::instance().present_acknowledged(frame, version); });
     });
   } else {
     present_pixels(pixels->data(), width, height);
-    last_presented_frame_ = frame;
+    present_acknowledged(frame, version);
   }
 }
 
-void FrameLoop::present_acknowledged(std::uint32_t frame_number) {
+void FrameLoop::present_acknowledged(std::uint32_t frame_number, std::uint32_t version) {
   last_presented_frame_ = std::max(last_presented_frame_, frame_number);
+  if (version != shown_version_) {
+    shown_version_ = version;
+    js_new_version_shown(version);
+  }
   schedule_next_frame();
 }
 

@@ -52,7 +52,7 @@ class FrameLoop {
   void render_on_main_thread();
   void frame_complete(const std::shared_ptr<FrameJob>& job);
   void present(const FrameJob& job);
-  void present_acknowledged(std::uint32_t frame_number);
+  void present_acknowledged(std::uint32_t frame_number, std::uint32_t version);
   void schedule_next_frame();
   void allocate_pixels();
 
@@ -73,6 +73,7 @@ class FrameLoop {
   std::uint32_t frame_number_ = 0;
   std::uint32_t last_presented_frame_ = 0;   // acknowledged by the presenter
   std::uint32_t last_completed_frame_ = 0;
+  std::uint32_t shown_version_ = 0;  // patch version of the newest frame on screen
   bool started_ = false;
   bool frame_in_flight_ = false;
   bool waiting_to_start_ = false;

@@ -30,6 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from compile_database import CompileDatabase  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
+from precompiled_prefix import PrecompiledPrefixes, include_block, refused_pch  # noqa: E402
 from patch_checks import EarlierPatches, PatchRejected, ProgramInterface, check_patch, functions_defined_by  # noqa: E402
 from toolchain import Toolchain  # noqa: E402
 from wasm_binary import WasmBinary, WasmFormatError  # noqa: E402
@@ -76,6 +77,14 @@ class PatchBuilder:
         self.history: list[dict] = []
         self.patch_dir.mkdir(parents=True, exist_ok=True)
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.prefixes = PrecompiledPrefixes(self.toolchain, self.work_dir / "pch")
+
+    def warm_up(self, paths: list[Path]) -> None:
+        """Starts building the precompiled prefixes of these sources (in the background), so
+        that their first patch compiles fast too."""
+        for source in self.database.sources_affected_by(paths):
+            compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
+            self.prefixes.ready(include_block(compiled.read_text()), flags, quotes)
 
     def relative(self, path: Path) -> str:
         try:
@@ -107,22 +116,38 @@ class PatchBuilder:
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
             output = self.work_dir / f"v{version:06d}-{index}-{source.stem}.o"
-            compiled, flags = self._overlaid(source, entry.flags)
-            jobs.append((source, output, self.toolchain.compile_command(flags, compiled, output)))
+            compiled, flags, quotes = self._overlaid(source, entry.flags)
+            jobs.append((compiled, output, flags, quotes))
         with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = list(pool.map(lambda job: subprocess.run(job[2], capture_output=True, text=True), jobs))
+            runs = list(pool.map(lambda job: self._compile_one(*job), jobs))
         result.compile_ms = round((time.perf_counter() - started) * 1000, 1)
         errors = [run.stderr.strip() or run.stdout.strip() for run in runs if run.returncode != 0]
         if errors:
             raise PatchRejected("compile_error", "\n".join(errors))
-        for _, output, _ in jobs:
+        for _, output, _, _ in jobs:
             bind_weak_functions_locally(output)
-        return [output for _, output, _ in jobs]
+        return [output for _, output, _, _ in jobs]
 
-    def _overlaid(self, source: Path, flags: list[str]) -> tuple[Path, list[str]]:
-        """The file to compile for `source` and its flags, with the overlay's copies first."""
+    def _compile_one(self, source: Path, output: Path, flags: list[str], quotes: list[Path]) -> subprocess.CompletedProcess:
+        """Compiles with the source's precompiled prefix when there is one, else plainly."""
+        quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
+        block = include_block(source.read_text())
+        pch = self.prefixes.ready(block, flags, quotes)
+        if pch is not None:
+            command = self.toolchain.compile_command([*flags, *quote_flags, "-include-pch", str(pch)], source, output)
+            run = subprocess.run(command, capture_output=True, text=True)
+            if run.returncode == 0 or not refused_pch(run.stderr):
+                return run
+            self.prefixes.forget(pch)
+            self.prefixes.ready(block, flags, quotes)  # rebuild it for the next save
+        return subprocess.run(self.toolchain.compile_command([*flags, *quote_flags], source, output),
+                              capture_output=True, text=True)
+
+    def _overlaid(self, source: Path, flags: list[str]) -> tuple[Path, list[str], list[Path]]:
+        """The file to compile for `source`, its flags (the overlay's copies first), and the
+        folders its quoted includes resolve from besides its own."""
         if self.overlay is None:
-            return source, flags
+            return source, flags, [source.parent]
         overlaid_flags = []
         for index, flag in enumerate(flags):
             if flag.startswith("-I") and len(flag) > 2:
@@ -132,8 +157,8 @@ class PatchBuilder:
             overlaid_flags.append(flag)
         copy = self.overlay / source.resolve().relative_to(self.project_root)
         if copy.exists():
-            return copy, [*overlaid_flags, "-iquote", str(source.parent)]
-        return source, overlaid_flags
+            return copy, overlaid_flags, [copy.parent, source.parent]
+        return source, overlaid_flags, [source.parent]
 
     def _link(self, objects: list[Path], version: int, result: BuildResult) -> Path:
         started = time.perf_counter()

@@ -72,7 +72,8 @@ export function startPatchClient({ overlay }) {
       shown.set(version, performance.now() - entry.loadStarted);
       report({ kind: format.report_kinds.patch_applied, version, files: entry.files, build_ms: entry.buildMs,
         fetch_ms: entry.fetchMs, compile_ms: entry.compileMs, apply_main_ms: entry.applyMainMs,
-        workers_ms: entry.workers || {}, announce_to_pixels_ms: shown.get(version) });
+        workers_ms: entry.workers || {}, announce_to_pixels_ms: shown.get(version),
+        shown_at_epoch_ms: performance.timeOrigin + performance.now() });
     },
   };
 }

@@ -1,0 +1,71 @@
+#!/usr/bin/env python3
+"""Serves the raytracer page and, unless --no-watch, runs the development loop: every save
+of a source file under app/ becomes a patch the running page applies without reloading.
+
+Run it through scripts/run.sh, which builds the program first. Options:
+  --host H       address to listen on (default 127.0.0.1)
+  --port P       port (default 8000; 0 picks a free one)
+  --no-watch     serve only
+  --quiet        no line per HTTP request
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "hotswap/tools"))
+
+from devloop.dev_loop import DevLoop  # noqa: E402
+from devloop.patch_log import PatchLog  # noqa: E402
+from devserver import DevServer, ServerSettings  # noqa: E402
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--build-dir", type=Path, default=ROOT / "build/wasm")
+    parser.add_argument("--no-watch", action="store_true")
+    parser.add_argument("--quiet", action="store_true", help="no line per HTTP request")
+    arguments = parser.parse_args()
+
+    site = arguments.build_dir / "site"
+    program = site / "raytracer.wasm"
+    if not program.exists():
+        print(f"dev: {program} is missing: build first (scripts/run.sh does)", file=sys.stderr)
+        return 2
+    # Patches belong to the program built just now: start an empty patch folder.
+    patches = arguments.build_dir / "patches"
+    shutil.rmtree(patches, ignore_errors=True)
+    patches.mkdir(parents=True)
+    (patches / "index.json").write_text(json.dumps({"patches": []}))
+
+    log = PatchLog()
+    server = DevServer(ServerSettings(web_root=site, patch_root=patches, host=arguments.host, port=arguments.port,
+                                      quiet=arguments.quiet)).start()
+    print(f"Serving {server.url}", flush=True)
+    print(f"Open {server.url} in Chromium (or another browser with SharedArrayBuffer and OffscreenCanvas).", flush=True)
+    try:
+        if arguments.no_watch:
+            server.on_report(log.page_report)
+            server.wait()
+            return 0
+        from patch_builder import PatchBuilder  # noqa: E402
+        builder = PatchBuilder(ROOT, arguments.build_dir, program, patches)
+        loop = DevLoop(ROOT, builder, server, log, [ROOT / "app"])
+        log.say("watching app/: save a source file and the page picks up the change (Ctrl-C stops)")
+        loop.run_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

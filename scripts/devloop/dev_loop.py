@@ -1,0 +1,62 @@
+"""The loop itself: watch app/, build a patch for every save (saves made during a build
+are coalesced into the next one), publish it to the page, log it. Versions only grow, and
+the page applies them strictly in order.
+"""
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+from .patch_log import PatchLog
+from .source_watcher import SourceWatcher
+
+POLL_SECONDS = 0.02
+SETTLE_SECONDS = 0.01   # after a change, wait this long for the rest of a multi-file save
+
+
+class DevLoop:
+    def __init__(self, project_root: Path, builder, server, log: PatchLog, watched: list[Path]):
+        self.project_root = project_root
+        self.builder = builder
+        self.server = server
+        self.log = log
+        self.watcher = SourceWatcher(watched)
+        self.version = 0
+        self.format = json.loads((project_root / "hotswap/patch_format.json").read_text())
+        server.on_report(log.page_report)
+        # Precompile every watched source's headers now, while the page loads.
+        builder.warm_up([path for root in watched for path in root.rglob("*.cpp")])
+
+    def run_forever(self) -> None:
+        while True:
+            self.step()
+            time.sleep(POLL_SECONDS)
+
+    def step(self) -> dict | None:
+        """Builds one patch if anything changed; returns its manifest."""
+        changes = self.watcher.changes()
+        if not changes:
+            return None
+        time.sleep(SETTLE_SECONDS)
+        changes += self.watcher.changes()
+        paths = sorted({change.path for change in changes})
+        seen_at = min(change.seen_at for change in changes)
+        affected = self.builder.database.sources_affected_by(paths)
+        if not affected:
+            names = ", ".join(self.builder.relative(path) for path in paths)
+            self.log.say(f"{names}: not part of the page's program; nothing to patch")
+            return None
+        self.version += 1
+        files = [self.builder.relative(path) for path in affected]
+        self.log.saved_at[self.version] = seen_at
+        self.log.building(self.version, files)
+        self.server.events.publish(self.format["events"]["build_started"], {"version": self.version, "files": files})
+        result = self.builder.build(paths, self.version)
+        manifest = result.manifest()
+        manifest["saved_at_epoch_ms"] = round(seen_at * 1000, 1)
+        self.log.built(manifest)
+        event = self.format["events"]["patch_failed" if manifest.get("failure") else "patch_built"]
+        self.server.events.publish(event, manifest)
+        return manifest

@@ -1,0 +1,57 @@
+"""The terminal's patch log: one line per build, one per page report (applied or rejected,
+with timings), the compiler's own message for a failed build. The page keeps the same log."""
+from __future__ import annotations
+
+import sys
+import threading
+from typing import TextIO
+
+
+class PatchLog:
+    def __init__(self, stream: TextIO = sys.stdout):
+        self.stream = stream
+        self._lock = threading.Lock()
+        self.saved_at: dict[int, float] = {}   # version -> epoch seconds the save was seen
+
+    def say(self, text: str) -> None:
+        with self._lock:
+            print(f"[dev] {text}", file=self.stream, flush=True)
+
+    def building(self, version: int, files: list[str]) -> None:
+        self.say(f"patch {version}: building {', '.join(files)}")
+
+    def built(self, manifest: dict) -> None:
+        version, files = manifest["version"], ", ".join(manifest["files"])
+        if manifest.get("failure"):
+            failure = manifest["failure"]
+            self.say(f"patch {version} REJECTED ({failure['kind'].replace('_', ' ')}) after {manifest['build_ms']:.0f} ms: {files}")
+            with self._lock:
+                for line in failure["message"].splitlines():
+                    print(f"    {line}", file=self.stream)
+                self.stream.flush()
+        else:
+            self.say(f"patch {version}: built {files} in {manifest['build_ms']:.0f} ms "
+                     f"(compile {manifest['compile_ms']:.0f}, link {manifest['link_ms']:.0f})")
+
+    def page_report(self, report: dict) -> None:
+        kind, version = report.get("kind"), report.get("version")
+        if kind == "patch-applied":
+            workers = report.get("workers_ms") or {}
+            per_worker = ", ".join(f"worker {worker} {ms:.1f}" for worker, ms in sorted(workers.items(), key=lambda item: int(item[0])))
+            total = ""
+            shown_at = report.get("shown_at_epoch_ms")
+            if shown_at and version in self.saved_at:
+                total = f"; save to new pixels {shown_at - self.saved_at[version] * 1000:.0f} ms"
+            self.say(f"patch {version} applied in the page: fetch {report.get('fetch_ms', 0):.1f} ms, compile "
+                     f"{report.get('compile_ms', 0):.1f} ms, main thread {report.get('apply_main_ms', 0):.1f} ms"
+                     + (f", {per_worker} ms" if per_worker else ", no workers")
+                     + f"; first new frame {report.get('announce_to_pixels_ms', 0):.0f} ms after the page heard of it{total}")
+        elif kind == "patch-rejected":
+            failure = report.get("failure") or {}
+            self.say(f"patch {version} REJECTED by the page ({failure.get('kind', '?').replace('_', ' ')}); it keeps the code it had:")
+            with self._lock:
+                for line in str(failure.get("message", "")).splitlines():
+                    print(f"    {line}", file=self.stream)
+                self.stream.flush()
+        else:
+            self.say(f"page report: {report}")
