@@ -84,7 +84,7 @@ class PatchBuilder:
         that their first patch compiles fast too."""
         for source in self.database.sources_affected_by(paths):
             compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
-            self.prefixes.ready(include_block(compiled.read_text()), flags, quotes)
+            self.prefixes.ready(include_block(compiled.read_text()), flags, quotes, self._overlay_files())
 
     def relative(self, path: Path) -> str:
         try:
@@ -132,16 +132,25 @@ class PatchBuilder:
         """Compiles with the source's precompiled prefix when there is one, else plainly."""
         quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
         block = include_block(source.read_text())
-        pch = self.prefixes.ready(block, flags, quotes)
+        pch = self.prefixes.ready(block, flags, quotes, self._overlay_files())
         if pch is not None:
             command = self.toolchain.compile_command([*flags, *quote_flags, "-include-pch", str(pch)], source, output)
             run = subprocess.run(command, capture_output=True, text=True)
-            if run.returncode == 0 or not refused_pch(run.stderr):
+            if run.returncode == 0:
                 return run
-            self.prefixes.forget(pch)
-            self.prefixes.ready(block, flags, quotes)  # rebuild it for the next save
+            # A PCH can be stale in ways clang does not notice (a new header now shadows one
+            # it contains), so a failure is only believed from a plain compile.
+            if refused_pch(run.stderr):
+                self.prefixes.forget(pch)
+                self.prefixes.ready(block, flags, quotes, self._overlay_files())  # rebuild for the next save
         return subprocess.run(self.toolchain.compile_command([*flags, *quote_flags], source, output),
                               capture_output=True, text=True)
+
+    def _overlay_files(self) -> str:
+        """What the overlay holds (a new file there can change how includes resolve)."""
+        if self.overlay is None:
+            return ""
+        return "\n".join(sorted(str(path.relative_to(self.overlay)) for path in self.overlay.rglob("*") if path.is_file()))
 
     def _overlaid(self, source: Path, flags: list[str]) -> tuple[Path, list[str], list[Path]]:
         """The file to compile for `source`, its flags (the overlay's copies first), and the

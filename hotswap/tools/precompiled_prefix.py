@@ -53,23 +53,24 @@ class PrecompiledPrefixes:
         # One background build at a time: patches in progress need the cores more.
         self._one_at_a_time = threading.Semaphore(1)
 
-    def _key(self, block: str, flags: list[str], quote_directories: list[Path]) -> str:
-        text = block + "\0" + "\0".join(flags) + "\0" + "\0".join(map(str, quote_directories))
+    @staticmethod
+    def _key(block: str, flags: list[str], quote_directories: list[Path], context: str) -> str:
+        text = "\0".join([block, *flags, *map(str, quote_directories), context])
         return hashlib.sha1(text.encode()).hexdigest()[:16]
 
-    def ready(self, block: str, flags: list[str], quote_directories: list[Path]) -> Path | None:
-        """The PCH for this prefix if it is built; otherwise None (and it starts building)."""
+    def ready(self, block: str, flags: list[str], quote_directories: list[Path], context: str = "") -> Path | None:
+        """The PCH for this prefix if it is built; otherwise None (and it starts building).
+        `context`: anything else that changes how the block's includes resolve."""
         if not block:
             return None
-        key = self._key(block, flags, quote_directories)
+        key = self._key(block, flags, quote_directories, context)
         pch = self.directory / f"{key}.pch"
         if pch.exists():
             return pch
-        self.build_in_background(block, flags, quote_directories)
+        self._build_in_background(key, block, flags, quote_directories)
         return None
 
-    def build_in_background(self, block: str, flags: list[str], quote_directories: list[Path]) -> threading.Event:
-        key = self._key(block, flags, quote_directories)
+    def _build_in_background(self, key: str, block: str, flags: list[str], quote_directories: list[Path]) -> threading.Event:
         with self._lock:
             if key in self._building:
                 return self._building[key]

@@ -1,0 +1,44 @@
+// The hot functions: the code a developer is most likely to edit while the picture is on
+// screen. Each lives alone in a small file of this folder so a patch rebuilds just that
+// file. Rules for them (the hot-swap engine relies on these):
+//  - every call goes through the jump table: hotswap::call(&sky_radiance, sky, ray);
+//  - external linkage, not inline, no mutable file-static state;
+//  - these signatures are an interface: a patch that changes one is rejected.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+
+#include <glm/vec3.hpp>
+
+#include "core/accumulation_buffer.h"
+#include "core/material.h"
+#include "core/random.h"
+#include "core/ray.h"
+#include "core/scattered_ray.h"
+#include "core/scene.h"
+#include "core/sky.h"
+#include "core/surface_hit.h"
+#include "core/tile.h"
+
+namespace raytracer {
+
+// sky.cpp: the radiance arriving along a ray that left the scene.
+glm::vec3 sky_radiance(const Sky& sky, const Ray& ray);
+
+// scatter.cpp: how a surface of `material` turns an incoming ray at `hit` into a continuing
+// ray and its attenuation; nothing when the light is absorbed (or the surface only emits).
+std::optional<ScatteredRay> scatter(const Material& material, const Ray& incoming, const SurfaceHit& hit,
+                                    Random& random);
+
+// shade.cpp: the path-tracing integrator: the radiance carried back along one camera ray,
+// following at most `max_depth` bounces. Called once per camera sample.
+glm::vec3 shade_path(const Scene& scene, const Ray& camera_ray, int max_depth, Random& random);
+
+// tone_map.cpp: turns the tile's accumulated sums (divided by `sample_count`) into RGBA8
+// pixels of `rgba` (the whole image, accumulation.width() pixels a row, 4 bytes a pixel).
+void tone_map_tile(const AccumulationBuffer& accumulation, const Tile& tile, std::uint32_t sample_count,
+                   std::span<std::uint8_t> rgba);
+
+}  // namespace raytracer

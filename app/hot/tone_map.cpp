@@ -1,0 +1,42 @@
+// Hot function tone_map_tile: from accumulated radiance to screen pixels. Average the
+// samples, compress highlights with the ACES filmic curve (Narkowicz's fit), encode with
+// the sRGB transfer curve, round to 8 bits.
+#include <algorithm>
+
+#include "core/portable_math.h"
+#include "hot/hot_functions.h"
+
+namespace raytracer {
+namespace {
+// Narkowicz 2015, "ACES Filmic Tone Mapping Curve": maps [0, infinity) onto [0, 1).
+float aces_filmic(float x) {
+  const float mapped = (x * (2.51f * x + 0.03f)) / (x * (2.43f * x + 0.59f) + 0.14f);
+  return std::clamp(mapped, 0.0f, 1.0f);
+}
+
+float srgb_encode(float linear) {
+  if (linear <= 0.0031308f) return 12.92f * linear;
+  return 1.055f * portable_math::pow(linear, 1.0f / 2.4f) - 0.055f;
+}
+
+std::uint8_t to_byte(float value) {
+  return static_cast<std::uint8_t>(std::clamp(value, 0.0f, 1.0f) * 255.0f + 0.5f);
+}
+}  // namespace
+
+void tone_map_tile(const AccumulationBuffer& accumulation, const Tile& tile, std::uint32_t sample_count,
+                   std::span<std::uint8_t> rgba) {
+  const float inverse_count = 1.0f / static_cast<float>(sample_count);
+  for (int y = tile.y0; y < tile.y1; ++y) {
+    for (int x = tile.x0; x < tile.x1; ++x) {
+      const glm::vec4& sum = accumulation.pixel(x, y);
+      std::uint8_t* pixel = &rgba[(static_cast<std::size_t>(y) * accumulation.width() + x) * 4];
+      pixel[0] = to_byte(srgb_encode(aces_filmic(sum.x * inverse_count)));
+      pixel[1] = to_byte(srgb_encode(aces_filmic(sum.y * inverse_count)));
+      pixel[2] = to_byte(srgb_encode(aces_filmic(sum.z * inverse_count)));
+      pixel[3] = 255;
+    }
+  }
+}
+
+}  // namespace raytracer
