@@ -3,9 +3,10 @@
 #   add_wasm_main_module(raytracer_web
 #     SOURCES web_main.cpp ...          # the program's own sources
 #     LIBRARIES raytracer_core wwm ...  # static libraries whose symbols patches may use
-#     JS_LIBRARIES wwm/js/*.js ...      # --js-library files (Emscripten runtime glue)
-#     JS_OBJECTS WwmMain ...            # $objects of those libraries the page uses directly
 #     OUTPUT_DIRECTORY dir)             # where NAME.js, NAME.wasm, NAME.worker.js go
+#
+# A library with JS glue names it in its WASM_JS_LIBRARIES (--js-library files) and
+# WASM_JS_OBJECTS (the $objects a program must keep) properties; they are linked in here.
 #
 # The program is built -pthread -sMAIN_MODULE=2 with -fvisibility=hidden (see
 # project_options) and an export list generated from its objects by
@@ -15,7 +16,20 @@
 set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
 
 function(add_wasm_main_module target)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;JS_LIBRARIES;JS_OBJECTS;LINK_OPTIONS" ${ARGN})
+  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;LINK_OPTIONS" ${ARGN})
+  set(ARG_JS_LIBRARIES "")
+  set(ARG_JS_OBJECTS "")
+  foreach(library IN LISTS ARG_LIBRARIES)
+    if(NOT TARGET ${library})
+      message(FATAL_ERROR "add_wasm_main_module(${target}): ${library} is not a target (yet): add its folder first")
+    endif()
+    get_target_property(js_libraries ${library} WASM_JS_LIBRARIES)
+    get_target_property(js_objects ${library} WASM_JS_OBJECTS)
+    if(js_libraries)
+      list(APPEND ARG_JS_LIBRARIES ${js_libraries})
+      list(APPEND ARG_JS_OBJECTS ${js_objects})
+    endif()
+  endforeach()
   # JS runtime objects the program needs even though no C++ code names them (written to a
   # file because `$` names do not survive a shell).
   set(runtime_objects "\"$Emval\", \"$GOT\"")
