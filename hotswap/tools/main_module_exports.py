@@ -77,8 +77,12 @@ def object_binaries(paths: list[Path]):
 
 
 def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
+    """(hard exports, exports if defined). Library *data* the program uses is a hard export:
+    data is never implemented in JS, and wasm-ld 14 skips --export-if-defined for data that
+    comes from an archive. Library functions may be JS (then wasm-ld has nothing to export)."""
     defined: set[str] = set()
     used: set[str] = set()
+    used_data: set[str] = set()
     for binary in object_binaries(paths):
         for symbol in binary.symbols():
             if symbol.kind not in (SYMBOL_FUNCTION, SYMBOL_DATA) or symbol.name is None or symbol.local:
@@ -87,8 +91,13 @@ def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
                 continue  # a main module exports thread-locals as offsets, useless to a patch
             if symbol.name in RUNTIME_SYMBOLS or symbol.name.startswith(RUNTIME_PREFIXES):
                 continue
-            (defined if symbol.defined else used).add(symbol.name)
-    exported = defined | set(COMMON_LIBRARY_FUNCTIONS)
+            if symbol.defined:
+                defined.add(symbol.name)
+            elif symbol.kind == SYMBOL_DATA:
+                used_data.add(symbol.name)
+            else:
+                used.add(symbol.name)
+    exported = defined | used_data | set(COMMON_LIBRARY_FUNCTIONS)
     return sorted(exported), sorted(used - exported)
 
 

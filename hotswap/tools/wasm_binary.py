@@ -248,6 +248,12 @@ class WasmBinary:
             raise WasmFormatError(f"{self.where}: no linking section (not a wasm object file)")
         reader = self.reader(linking)
         reader.unsigned()  # version
+        # An undefined symbol without an explicit name is named by the import it refers to.
+        imported: dict[int, list[str]] = {}
+        kind_of_import = {"function": SYMBOL_FUNCTION, "global": SYMBOL_GLOBAL, "tag": SYMBOL_TAG, "table": SYMBOL_TABLE}
+        for entry in self.imports():
+            if entry.kind in kind_of_import:
+                imported.setdefault(kind_of_import[entry.kind], []).append(entry.name)
         symbols: list[Symbol] = []
         while reader.position < reader.end:
             subsection = reader.byte()
@@ -255,20 +261,22 @@ class WasmBinary:
             end = reader.position + size
             if subsection == LINKING_SYMBOL_TABLE:
                 for _ in range(reader.unsigned()):
-                    symbols.append(self._symbol(reader))
+                    symbols.append(self._symbol(reader, imported))
             reader.position = end
         return symbols
 
     @staticmethod
-    def _symbol(reader: Reader) -> Symbol:
+    def _symbol(reader: Reader, imported: dict[int, list[str]]) -> Symbol:
         kind = reader.byte()
         flags_offset = reader.position
         flags = reader.unsigned()
         name = None
         if kind in (SYMBOL_FUNCTION, SYMBOL_GLOBAL, SYMBOL_TAG, SYMBOL_TABLE):
-            reader.unsigned()  # index
+            index = reader.unsigned()
             if not flags & FLAG_UNDEFINED or flags & FLAG_EXPLICIT_NAME:
                 name = reader.name()
+            elif index < len(imported.get(kind, [])):
+                name = imported[kind][index]
         elif kind == SYMBOL_DATA:
             name = reader.name()
             if not flags & FLAG_UNDEFINED:

@@ -36,8 +36,8 @@ const withSky = (expression) => (text) => text.replace('  return radiance;\n}', 
 
 // Saves an edit and waits for the page to settle that version (applied or rejected).
 async function saveAndSettle(file, transform) {
-  version += 1;
   project.edit(file, transform);
+  version += 1;
   return waitUntil(page, (v) => {
     const entry = HotswapMain.entries[v];
     return entry && ['applied', 'rejected'].includes(entry.state) && { state: entry.state, failure: entry.failure || null };
@@ -104,7 +104,7 @@ test('the new colour is exactly what the native renderer draws with the edited c
 });
 
 for (const [name, transform, kind, fragment] of [
-  ['a compile error', withSky('radiance +'), 'compile_error', /sky\.cpp:\d+:\d+: error/],
+  ['a compile error', (text) => text.replace('  return radiance * glm', '  return radiance * * glm'), 'compile_error', /sky\.cpp:\d+:\d+: error/],
   ['a changed hot function signature', (text) => text.replace('glm::vec3 sky_radiance(const Sky& sky, const Ray& ray) {', 'glm::vec3 sky_radiance(const Sky& sky, const Ray& ray, float boost) {\n  (void)boost;'),
     'signature_changed', /sky_radiance.*changed to/],
   ['a symbol nothing defines', (text) => text.replace('glm::vec3 sky_radiance(', 'float sky_boost_that_does_not_exist();\nglm::vec3 sky_radiance(').replace('  return radiance * glm', '  radiance *= sky_boost_that_does_not_exist();\n  return radiance * glm'),
