@@ -26,11 +26,16 @@ std::uintptr_t resolve(std::uintptr_t function) noexcept;
 }  // namespace detail
 
 // Calls the newest version of `function` that this thread has loaded.
+// (Built with HOTSWAP_DIRECT_CALLS defined, it is a plain call: the benchmarks compare the two.)
 template <class Result, class... Parameters, class... Arguments>
 inline Result call(Result (*function)(Parameters...), Arguments&&... arguments) {
+#ifdef HOTSWAP_DIRECT_CALLS
+  return function(std::forward<Arguments>(arguments)...);
+#else
   using Function = Result (*)(Parameters...);
   const auto target = reinterpret_cast<Function>(detail::resolve(reinterpret_cast<std::uintptr_t>(function)));
   return target(std::forward<Arguments>(arguments)...);
+#endif
 }
 
 // ---- Main thread (the program's frame loop) ------------------------------------------

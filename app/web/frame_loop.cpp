@@ -3,6 +3,9 @@
 
 #include <emscripten/emscripten.h>
 
+#include <malloc.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <variant>
 
@@ -277,6 +280,9 @@ std::string FrameLoop::statistics_json() const {
   add("mixedVersionFrames", std::to_string(statistics_.mixed_version_frames()));
   add("patchVersion", std::to_string(hotswap::current_version()));
   add("idle", (!frame_in_flight_ && waiting_to_start_) ? "true" : "false");
+  const struct mallinfo heap = mallinfo();
+  add("heapInUseBytes", std::to_string(heap.uordblks));                                             // allocated now
+  add("heapTopBytes", std::to_string(reinterpret_cast<std::uintptr_t>(sbrk(0))));                   // high-water mark of the heap
   add("camera", "{\"position\":[" + std::to_string(camera_.position().x) + "," + std::to_string(camera_.position().y) + "," +
                     std::to_string(camera_.position().z) + "],\"target\":[" + std::to_string(camera_.target().x) + "," +
                     std::to_string(camera_.target().y) + "," + std::to_string(camera_.target().z) + "]}");
