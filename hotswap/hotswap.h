@@ -12,6 +12,8 @@
 
 #include <cstdint>
 #include <functional>
+#include <optional>
+#include <string>
 #include <utility>
 
 namespace hotswap {
@@ -49,8 +51,19 @@ inline Result call(Result (*function)(Parameters...), Arguments&&... arguments) 
 // Commits every patch that is ready; returns how many. Call only between frames.
 int commit_ready_patches();
 
-// Called on the main thread for each committed patch, with its version (the raytracer
-// resets its accumulated samples here and keeps everything else).
+// Called on the main thread for each committed patch, with its version, and after a
+// rollback with the version running again (the raytracer resets its accumulated samples
+// here and keeps everything else).
 void on_patch_committed(std::function<void(std::uint32_t version)> listener);
+
+// Called on the main thread when a patch is loaded, checked and waiting to be committed
+// (a program that is idle between frames, e.g. paused, should run a frame boundary now).
+void on_patch_ready(std::function<void()> listener);
+
+// Undoes the newest committed patch on every thread: each jump table goes back to where it
+// pointed before that patch (its code stays loaded, unused). For a program that finds a
+// patch failing while it runs (a worker trapped in it again and again). Returns the
+// version running now, or nothing when no patch is in effect. Call only between frames.
+std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason);
 
 }  // namespace hotswap

@@ -23,13 +23,18 @@ std::vector<std::function<void(std::uint32_t)>>& committed_listeners() {
   return listeners;
 }
 
+std::vector<std::function<void()>>& ready_listeners() {
+  static std::vector<std::function<void()>> listeners;
+  return listeners;
+}
+
 JsValue patch_loader() { return JsValue::global("HotswapMain"); }
 
 // Sends one step to a worker, to apply between its tasks. The worker shows DynamicLinking
 // from now until it reports back.
 void post_step(wwm::WorkerId worker, const JsValue& step) {
   const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
-  const bool is_patch = !step["module"].isNull();
+  const bool is_patch = !step["module"].isNull();  // not a table reservation or a rollback
   if (is_patch) wwm::set_dynamic_linking(worker, true);
   wwm::post(worker, [worker, version, is_patch](JsValue received) {
     const double milliseconds = hotswap_js_apply_step(received.as_handle());
@@ -71,6 +76,17 @@ int commit_ready_patches() {
   return committed;
 }
 
+std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason) {
+  const JsValue step = patch_loader().call<JsValue>("rollBackNewest", reason);
+  if (step.isNull()) return std::nullopt;
+  post_to_every_worker(step);
+  const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
+  for (auto& listener : committed_listeners()) listener(version);
+  return version;
+}
+
+void on_patch_ready(std::function<void()> listener) { ready_listeners().push_back(std::move(listener)); }
+
 void on_patch_committed(std::function<void(std::uint32_t)> listener) {
   static_cast<void>(catch_up_registered);
   committed_listeners().push_back(std::move(listener));
@@ -87,6 +103,12 @@ EMSCRIPTEN_KEEPALIVE int hotswap_detail_redirect(std::uintptr_t original, std::u
 }
 
 EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) { hotswap::detail::set_this_thread_version(version); }
+
+// The loader prepared a patch: tell the program (it commits between frames).
+EMSCRIPTEN_KEEPALIVE void hotswap_detail_patch_ready() {
+  auto listeners = hotswap::ready_listeners();
+  for (auto& listener : listeners) listener();
+}
 
 // Memory for a patch's data, zeroed, in the shared heap (never freed: a patch's data may be
 // referenced for as long as the program runs).

@@ -23,10 +23,13 @@ glm::vec3 finite_or_black(const glm::vec3& color) {
   if (std::isfinite(color.x) && std::isfinite(color.y) && std::isfinite(color.z)) return color;
   return glm::vec3(0.0f);
 }
-}  // namespace
 
-void render_tile(const Scene& scene, const Camera& camera, const FrameSettings& settings, const Tile& tile,
-                 std::uint32_t first_sample_index, std::uint32_t sample_count, AccumulationBuffer& accumulation) {
+// Adds samples to every pixel of the tile until each holds end_sample_index; a pixel must
+// hold between first_sample_index and end_sample_index already (`resuming`), or exactly
+// first_sample_index (not resuming).
+void add_samples(const Scene& scene, const Camera& camera, const FrameSettings& settings, const Tile& tile,
+                 std::uint32_t first_sample_index, std::uint32_t end_sample_index, bool resuming,
+                 AccumulationBuffer& accumulation) {
   RT_CHECK(accumulation.width() == settings.width);
   RT_CHECK(accumulation.height() == settings.height);
   check_tile_inside(tile, settings.width, settings.height);
@@ -34,14 +37,19 @@ void render_tile(const Scene& scene, const Camera& camera, const FrameSettings& 
   const CameraView view(camera, static_cast<float>(settings.width) / static_cast<float>(settings.height));
   const float inverse_width = 1.0f / static_cast<float>(settings.width);
   const float inverse_height = 1.0f / static_cast<float>(settings.height);
-  const std::uint32_t end_sample_index = first_sample_index + sample_count;
 
   for (int y = tile.y0; y < tile.y1; ++y) {
     for (int x = tile.x0; x < tile.x1; ++x) {
       const auto pixel_index = static_cast<std::uint32_t>(y * settings.width + x);
       glm::vec4& sum = accumulation.pixel(x, y);
-      RT_CHECK(sum.w == static_cast<float>(first_sample_index));
-      for (std::uint32_t sample = first_sample_index; sample < end_sample_index; ++sample) {
+      std::uint32_t start = first_sample_index;
+      if (resuming) {
+        RT_CHECK(sum.w >= static_cast<float>(first_sample_index) && sum.w <= static_cast<float>(end_sample_index));
+        start = static_cast<std::uint32_t>(sum.w);
+      } else {
+        RT_CHECK(sum.w == static_cast<float>(first_sample_index));
+      }
+      for (std::uint32_t sample = start; sample < end_sample_index; ++sample) {
         Random random = Random::for_sample(settings.seed, pixel_index, sample);
         const float s = (static_cast<float>(x) + random.next_float()) * inverse_width;
         const float t = (static_cast<float>(y) + random.next_float()) * inverse_height;
@@ -51,6 +59,17 @@ void render_tile(const Scene& scene, const Camera& camera, const FrameSettings& 
       }
     }
   }
+}
+}  // namespace
+
+void render_tile(const Scene& scene, const Camera& camera, const FrameSettings& settings, const Tile& tile,
+                 std::uint32_t first_sample_index, std::uint32_t sample_count, AccumulationBuffer& accumulation) {
+  add_samples(scene, camera, settings, tile, first_sample_index, first_sample_index + sample_count, false, accumulation);
+}
+
+void complete_tile(const Scene& scene, const Camera& camera, const FrameSettings& settings, const Tile& tile,
+                   std::uint32_t first_sample_index, std::uint32_t end_sample_index, AccumulationBuffer& accumulation) {
+  add_samples(scene, camera, settings, tile, first_sample_index, end_sample_index, true, accumulation);
 }
 
 void resolve_tile(const AccumulationBuffer& accumulation, const Tile& tile, std::uint32_t sample_count,

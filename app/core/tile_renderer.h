@@ -24,6 +24,14 @@ namespace raytracer {
 void render_tile(const Scene& scene, const Camera& camera, const FrameSettings& settings, const Tile& tile,
                  std::uint32_t first_sample_index, std::uint32_t sample_count, AccumulationBuffer& accumulation);
 
+// Brings every pixel of the tile from the samples it holds (at least `first_sample_index`,
+// possibly more: a render that was interrupted part-way) to `end_sample_index` samples,
+// adding the missing ones in order. The result is the same bits as an uninterrupted
+// render_tile: samples depend only on (seed, pixel, sample index). Used to finish the tiles
+// of a worker that failed in the middle of them.
+void complete_tile(const Scene& scene, const Camera& camera, const FrameSettings& settings, const Tile& tile,
+                   std::uint32_t first_sample_index, std::uint32_t end_sample_index, AccumulationBuffer& accumulation);
+
 // Writes the tile's pixels into `rgba` (the whole image, 4 bytes a pixel, rows top to
 // bottom, width = accumulation.width()) through the hot function tone_map_tile, dividing
 // the sums by `sample_count`.

@@ -1,5 +1,5 @@
-// Rendering a frame's tiles from its shared queue (any thread: workers or, in zero-worker
-// mode, the main thread in time slices).
+// Rendering a frame's tiles (any thread: workers or, in zero-worker mode, the main thread
+// in time slices), and finishing the tiles of a thread that failed.
 #include "frame_job.h"
 
 #include <emscripten/emscripten.h>
@@ -7,24 +7,59 @@
 #include "hotswap.h"
 
 namespace raytracer::web {
+namespace {
 
-TilesRendered render_tiles_from_queue(FrameJob& job, double time_budget_ms) {
+std::span<std::uint8_t> pixels_of(FrameJob& job) { return std::span<std::uint8_t>(*job.pixels); }
+
+// Marks a tile finished; true when it was the frame's last.
+bool tile_finished(FrameJob& job, std::uint32_t index) {
+  job.tile_versions[index].store(hotswap::current_version());
+  job.tile_done[index].store(1);
+  return job.tiles_done.fetch_add(1) + 1 == job.tiles.size();
+}
+
+}  // namespace
+
+TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double time_budget_ms) {
   TilesRendered rendered;
   const std::uint32_t tile_count = static_cast<std::uint32_t>(job.tiles.size());
+  const std::uint32_t end_sample = job.first_sample + job.settings.samples_per_frame;
   const double started = emscripten_get_now();
-  const std::span<std::uint8_t> rgba(*job.pixels);
-  while (true) {
+  while (!job.abandoned.load()) {
     if (time_budget_ms > 0 && rendered.count > 0 && emscripten_get_now() - started > time_budget_ms) break;
     const std::uint32_t index = job.next_tile.fetch_add(1);
     if (index >= tile_count) break;
+    job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
     render_tile(*job.scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, *job.accumulation);
-    resolve_tile(*job.accumulation, tile, job.first_sample + job.settings.samples_per_frame, rgba);
-    job.tile_versions[index].store(hotswap::current_version());
+    resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
     ++rendered.count;
-    if (job.tiles_done.fetch_add(1) + 1 == tile_count) rendered.finished_frame = true;
+    if (tile_finished(job, index)) rendered.finished_frame = true;
   }
   return rendered;
+}
+
+TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile_indices, std::uint32_t owner) {
+  TilesRendered rendered;
+  const std::uint32_t end_sample = job.first_sample + job.settings.samples_per_frame;
+  for (std::uint32_t index : tile_indices) {
+    if (job.abandoned.load() || job.tile_done[index].load()) continue;
+    job.tile_owners[index].store(owner);
+    const Tile& tile = job.tiles[index];
+    complete_tile(*job.scene, job.camera, job.settings, tile, job.first_sample, end_sample, *job.accumulation);
+    resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
+    ++rendered.count;
+    if (tile_finished(job, index)) rendered.finished_frame = true;
+  }
+  return rendered;
+}
+
+std::vector<std::uint32_t> unfinished_tiles_of(const FrameJob& job, std::uint32_t owner) {
+  std::vector<std::uint32_t> unfinished;
+  for (std::uint32_t index = 0; index < job.tiles.size(); ++index) {
+    if (job.tile_owners[index].load() == owner && !job.tile_done[index].load()) unfinished.push_back(index);
+  }
+  return unfinished;
 }
 
 }  // namespace raytracer::web

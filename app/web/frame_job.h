@@ -1,6 +1,7 @@
 // FrameJob: one frame's work, in shared memory, read by every thread that renders tiles.
-// The main thread fills it between frames; during a frame it is only read, except for the
-// atomic tile queue and the per-tile version tags the renderers write.
+// The main thread fills it before the frame; during the frame only the atomic tile queue and
+// the per-tile bookkeeping change. Buffers are shared_ptrs so that a frame given up after a
+// failure can never write into the next frame's buffers: its stragglers keep their own.
 #pragma once
 
 #include <atomic>
@@ -12,14 +13,17 @@
 
 namespace raytracer::web {
 
+// Who claimed a tile: nobody yet, the main thread, or a worker (by its id value).
+inline constexpr std::uint32_t kNoOwner = 0;
+inline constexpr std::uint32_t kMainThreadOwner = 0xFFFFFFFFu;
+
 struct FrameJob {
   const Scene* scene = nullptr;
   Camera camera;
   FrameSettings settings;
-  AccumulationBuffer* accumulation = nullptr;
+  std::shared_ptr<AccumulationBuffer> accumulation;
   std::vector<Tile> tiles;
-  // Where this frame's displayable RGBA8 pixels go; shared so that a present still in
-  // flight keeps its buffer alive even if the resolution changes meanwhile.
+  // Where this frame's displayable RGBA8 pixels go (kept alive by a present in flight too).
   std::shared_ptr<std::vector<std::uint8_t>> pixels;
   std::uint32_t first_sample = 0;        // samples every pixel had before this frame
   std::uint32_t frame_number = 0;
@@ -27,18 +31,33 @@ struct FrameJob {
 
   std::atomic<std::uint32_t> next_tile{0};   // the shared tile queue
   std::atomic<std::uint32_t> tiles_done{0};
-  // The patch version each tile of this frame was rendered with (hotswap::current_version
-  // on the thread that rendered it): a frame must never mix versions.
+  std::atomic<bool> abandoned{false};        // given up (after a rollback): take no more tiles
+  // Per tile: who claimed it, whether it is finished, and the patch version it was rendered
+  // with (hotswap::current_version on that thread): a frame must never mix versions.
+  std::unique_ptr<std::atomic<std::uint32_t>[]> tile_owners;
+  std::unique_ptr<std::atomic<std::uint32_t>[]> tile_done;
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_versions;
-  std::uint32_t tile_capacity = 0;
+
+  explicit FrameJob(std::size_t tile_count)
+      : tile_owners(new std::atomic<std::uint32_t>[tile_count]()),
+        tile_done(new std::atomic<std::uint32_t>[tile_count]()),
+        tile_versions(new std::atomic<std::uint32_t>[tile_count]()) {}
 };
 
-// Renders tiles from the job's queue on this thread until none is left; returns how many
-// this thread rendered, and whether it finished the frame's last tile.
 struct TilesRendered {
   std::uint32_t count = 0;
-  bool finished_frame = false;
+  bool finished_frame = false;  // this thread finished the frame's last tile
 };
-TilesRendered render_tiles_from_queue(FrameJob& job, double time_budget_ms = 0);
+
+// Renders tiles from the job's queue on this thread until none is left (or the time budget
+// is spent, or the frame is abandoned), claiming each under `owner`.
+TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double time_budget_ms = 0);
+
+// Finishes the given tiles (claimed by a thread that failed): each pixel continues from the
+// samples it holds, so the frame comes out as if nothing had happened.
+TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile_indices, std::uint32_t owner);
+
+// Tiles `owner` claimed and did not finish.
+std::vector<std::uint32_t> unfinished_tiles_of(const FrameJob& job, std::uint32_t owner);
 
 }  // namespace raytracer::web

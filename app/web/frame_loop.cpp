@@ -26,10 +26,24 @@ EM_JS(void, js_new_version_shown, (std::uint32_t version), {
   if (globalThis.RaytracerPage && RaytracerPage.onNewVersionShown) RaytracerPage.onNewVersionShown(version);
 });
 
+// A slice that traps or throws unwinds no C++ frames: the stack pointer is restored here
+// and the frame loop told (main_thread_failed), as wwm does for a worker's task.
 EM_JS(void, js_yield_then_continue, (), {
   if (!globalThis.raytracerSliceChannel) {
     globalThis.raytracerSliceChannel = new MessageChannel();
-    globalThis.raytracerSliceChannel.port1.onmessage = function() { _raytracer_detail_continue_slice(); };
+    globalThis.raytracerSliceChannel.port1.onmessage = function() {
+      var stack = stackSave();
+      try {
+        _raytracer_detail_continue_slice();
+      } catch (error) {
+        stackRestore(stack);
+        var text = error instanceof WebAssembly.RuntimeError ? 'trap: ' + error.message : String(error && error.message || error);
+        var bytes = lengthBytesUTF8(text) + 1, pointer = _malloc(bytes);
+        stringToUTF8(text, pointer, bytes);
+        _raytracer_detail_main_thread_failed(pointer);
+        _free(pointer);
+      }
+    };
   }
   globalThis.raytracerSliceChannel.port2.postMessage(0);
 });
@@ -43,6 +57,8 @@ FrameLoop& FrameLoop::instance() {
 
 FrameLoop::FrameLoop() {
   hotswap::on_patch_committed([this](std::uint32_t) { patches_committed_ = true; });
+  hotswap::on_patch_ready([this] { schedule_next_frame(); });  // a paused loop wakes to commit it
+  wwm::on_worker_failed([this](wwm::WorkerId worker, const std::string& reason) { worker_failed(worker, reason); });
 }
 
 void FrameLoop::start() {
@@ -110,8 +126,10 @@ void FrameLoop::allocate_pixels() {
   for (auto& pixels : pixels_) pixels = std::make_shared<std::vector<std::uint8_t>>(bytes, 0);
 }
 
+// A new buffer rather than clearing the old one: a frame given up after a failure may still
+// have stragglers writing into the old buffer.
 void FrameLoop::clear_accumulation() {
-  accumulation_.resize(settings_.width, settings_.height);
+  accumulation_ = std::make_shared<AccumulationBuffer>(settings_.width, settings_.height);
   accumulated_samples_ = 0;
 }
 
@@ -135,18 +153,22 @@ void FrameLoop::apply_pending_changes() {
   }
   if (!pixels_[0]) allocate_pixels();
   if (pending_worker_count_) {
-    pool_.resize(*pending_worker_count_, settings_.width, settings_.height);
+    wanted_workers_ = *pending_worker_count_;
     pending_worker_count_.reset();
   }
+  pool_.resize(wanted_workers_, settings_.width, settings_.height);  // also replaces failed workers
   if (hotswap::commit_ready_patches() > 0 || patches_committed_) {
     patches_committed_ = false;
-    restart = true;  // new code: the samples so far were rendered by the old code
+    paused_by_failures_ = false;  // new code: worth trying again
+    restart = true;               // the samples so far were rendered by the old code
   }
   if (camera_changed_) {
     camera_changed_ = false;
     restart = true;
   }
-  if (restart || accumulation_.width() != settings_.width || accumulation_.height() != settings_.height) clear_accumulation();
+  if (restart || !accumulation_ || accumulation_->width() != settings_.width || accumulation_->height() != settings_.height) {
+    clear_accumulation();
+  }
 }
 
 void FrameLoop::schedule_next_frame() {
@@ -163,54 +185,63 @@ void FrameLoop::start_frame() {
     waiting_to_start_ = true;
     return;
   }
-  if (!scene_ || (sample_limit_ > 0 && accumulated_samples_ >= sample_limit_)) {
-    waiting_to_start_ = true;  // paused: a change (or a higher limit) starts the next frame
+  if (!scene_ || paused_by_failures_ || (sample_limit_ > 0 && accumulated_samples_ >= sample_limit_)) {
+    waiting_to_start_ = true;  // paused: a change (or a higher limit, or a patch) starts the next frame
     return;
   }
-  auto job = std::make_shared<FrameJob>();
+  std::vector<Tile> tiles = make_tiles(settings_.width, settings_.height, kTileSize);
+  auto job = std::make_shared<FrameJob>(tiles.size());
+  job->tiles = std::move(tiles);
   job->scene = &scene_->scene;
   job->camera = camera_;
   job->settings = settings_;
   if (sample_limit_ > 0) {
     job->settings.samples_per_frame = std::min(settings_.samples_per_frame, sample_limit_ - accumulated_samples_);
   }
-  job->accumulation = &accumulation_;
-  job->tiles = make_tiles(settings_.width, settings_.height, kTileSize);
+  job->accumulation = accumulation_;
   job->first_sample = accumulated_samples_;
   job->frame_number = ++frame_number_;
   job->pixels = pixels_[job->frame_number % 2];
-  job->tile_capacity = static_cast<std::uint32_t>(job->tiles.size());
-  job->tile_versions = std::make_unique<std::atomic<std::uint32_t>[]>(job->tile_capacity);
   current_job_ = job;
   frame_in_flight_ = true;
+  failures_in_frame_ = 0;
   statistics_.frame_started(emscripten_get_now());
 
   if (pool_.empty()) {
-    render_on_main_thread();
+    render_on_main_thread_later();  // every main-thread slice runs from the event loop (see main_thread_failed)
     return;
   }
-  for (const PoolMember& member : pool_.members()) {
-    wwm::post(member.id, [job, counters = member.counters](wwm::JsValue) {
-      const TilesRendered rendered = render_tiles_from_queue(*job);
-      counters->tiles += rendered.count;
-      if (rendered.count > 0) counters->version = hotswap::current_version();
-      if (rendered.finished_frame) {
-        wwm::post_to_main([job](wwm::JsValue) { FrameLoop::instance().frame_complete(job); });
-      }
-    });
-  }
+  for (const PoolMember& member : pool_.members()) post_frame_task(member, job);
 }
+
+void FrameLoop::post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job) {
+  wwm::post(member.id, [job, counters = member.counters](wwm::JsValue) {
+    const TilesRendered rendered = render_tiles_from_queue(*job, wwm::this_worker_id()->value);
+    counters->tiles += rendered.count;
+    if (rendered.count > 0) counters->version = hotswap::current_version();
+    if (rendered.finished_frame) {
+      wwm::post_to_main([job](wwm::JsValue) { FrameLoop::instance().frame_complete(job); });
+    }
+  });
+}
+
+void FrameLoop::render_on_main_thread_later() { js_yield_then_continue(); }
 
 void FrameLoop::continue_main_thread_slice() {
   if (frame_in_flight_ && pool_.empty()) render_on_main_thread();
 }
 
 void FrameLoop::render_on_main_thread() {
-  const TilesRendered rendered = render_tiles_from_queue(*current_job_, kMainThreadSliceMs);
+  const std::shared_ptr<FrameJob> job = current_job_;
+  if (!main_thread_unfinished_.empty()) {  // first the tiles a failed slice left half done
+    const std::vector<std::uint32_t> tiles = std::exchange(main_thread_unfinished_, {});
+    if (finish_tiles(*job, tiles, kMainThreadOwner).finished_frame) return frame_complete(job);
+  }
+  const TilesRendered rendered = render_tiles_from_queue(*job, kMainThreadOwner, kMainThreadSliceMs);
   if (rendered.finished_frame) {
-    frame_complete(current_job_);
-  } else {
-    js_yield_then_continue();
+    frame_complete(job);
+  } else if (job->tiles_done.load() < job->tiles.size()) {
+    render_on_main_thread_later();
   }
 }
 
@@ -218,7 +249,7 @@ void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
   if (job != current_job_) return;
   const std::uint32_t first_version = job->tile_versions[0].load();
   bool mixed = false;
-  for (std::uint32_t i = 1; i < job->tile_capacity; ++i) mixed = mixed || job->tile_versions[i].load() != first_version;
+  for (std::uint32_t i = 1; i < job->tiles.size(); ++i) mixed = mixed || job->tile_versions[i].load() != first_version;
   job->version = first_version;
   accumulated_samples_ += job->settings.samples_per_frame;
   statistics_.frame_finished(emscripten_get_now(),
@@ -278,6 +309,9 @@ std::string FrameLoop::statistics_json() const {
   add("samplesPerSecond", std::to_string(statistics_.samples_per_second()));
   add("frameVersion", std::to_string(statistics_.last_frame_version()));
   add("mixedVersionFrames", std::to_string(statistics_.mixed_version_frames()));
+  add("workerFailures", std::to_string(worker_failures_));
+  add("rollbacks", std::to_string(rollbacks_));
+  add("pausedByFailures", paused_by_failures_ ? "true" : "false");
   add("patchVersion", std::to_string(hotswap::current_version()));
   add("idle", (!frame_in_flight_ && waiting_to_start_) ? "true" : "false");
   const struct mallinfo heap = mallinfo();
@@ -310,4 +344,8 @@ std::string FrameLoop::statistics_json() const {
 
 extern "C" EMSCRIPTEN_KEEPALIVE void raytracer_detail_continue_slice() {
   raytracer::web::FrameLoop::instance().continue_main_thread_slice();
+}
+
+extern "C" EMSCRIPTEN_KEEPALIVE void raytracer_detail_main_thread_failed(const char* reason) {
+  raytracer::web::FrameLoop::instance().main_thread_failed(reason);
 }

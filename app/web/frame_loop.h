@@ -4,6 +4,11 @@
 // them in short slices, staying responsive). Between frames, and only there, it applies
 // what the user changed (scene, resolution, camera, worker count) and commits hot-swap
 // patches, so a frame runs entirely on one version of the code.
+//
+// Faults (fault_recovery.cpp): a worker whose task traps or throws is replaced and its
+// unfinished tiles are finished elsewhere, so the frame completes. A frame that fails twice
+// is the code's fault: the newest patch is rolled back (or, with no patch to undo,
+// rendering pauses until the next patch) and the frame starts over.
 #pragma once
 
 #include <cstdint>
@@ -44,17 +49,27 @@ class FrameLoop {
   // Zero-worker mode: the next slice of the current frame (after a turn of the event loop).
   void continue_main_thread_slice();
 
+  // ---- Faults (fault_recovery.cpp) ----
+  void worker_failed(wwm::WorkerId worker, const std::string& reason);
+  void main_thread_failed(const std::string& reason);
+
  private:
   FrameLoop();
   void start_frame();
   void apply_pending_changes();
   void clear_accumulation();
+  void allocate_pixels();
   void render_on_main_thread();
+  void render_on_main_thread_later();  // the next slice, after a turn of the event loop
   void frame_complete(const std::shared_ptr<FrameJob>& job);
   void present(const FrameJob& job);
   void present_acknowledged(std::uint32_t frame_number, std::uint32_t version);
   void schedule_next_frame();
-  void allocate_pixels();
+  void post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job);
+  // Fault recovery helpers.
+  void frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason);
+  void abandon_frame();
+  void finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vector<std::uint32_t> tiles);
 
   // The render state (touched by workers only through the current FrameJob).
   std::unique_ptr<LoadedScene> scene_;
@@ -62,7 +77,7 @@ class FrameLoop {
   Camera camera_;
   Camera scene_camera_;  // the scene file's camera, for reset
   FrameSettings settings_;
-  AccumulationBuffer accumulation_;
+  std::shared_ptr<AccumulationBuffer> accumulation_;
   std::shared_ptr<std::vector<std::uint8_t>> pixels_[2];  // double-buffered RGBA8: one shown, one being rendered
   std::shared_ptr<std::vector<std::uint8_t>> completed_pixels_;  // the last completed frame's
   std::uint32_t accumulated_samples_ = 0;
@@ -73,16 +88,24 @@ class FrameLoop {
   std::uint32_t frame_number_ = 0;
   std::uint32_t last_presented_frame_ = 0;   // acknowledged by the presenter
   std::uint32_t last_completed_frame_ = 0;
-  std::uint32_t shown_version_ = 0;  // patch version of the newest frame on screen
+  std::uint32_t shown_version_ = 0;          // patch version of the newest frame on screen
   bool started_ = false;
   bool frame_in_flight_ = false;
   bool waiting_to_start_ = false;
+
+  // Faults.
+  int failures_in_frame_ = 0;
+  std::uint64_t worker_failures_ = 0;
+  std::uint64_t rollbacks_ = 0;
+  bool paused_by_failures_ = false;  // the unpatched program fails: wait for a patch
+  std::vector<std::uint32_t> main_thread_unfinished_;  // zero-worker mode: tiles of a failed slice
 
   // Pending changes from the page.
   std::unique_ptr<LoadedScene> pending_scene_;
   std::string pending_scene_name_;
   std::optional<FrameSettings> pending_settings_;
   std::optional<int> pending_worker_count_;
+  int wanted_workers_ = 0;
   bool camera_changed_ = false;
   bool patches_committed_ = false;
 

@@ -18,33 +18,39 @@ void WorkerPool::spawn(bool presenter, int canvas_width, int canvas_height) {
     if (presenter) adopt_canvas(canvas);
   }, std::move(payload));
   members_.push_back({id, std::move(counters)});
+  if (presenter) presenter_ = id;
 }
 
-void WorkerPool::resize(int count, int canvas_width, int canvas_height) {
+std::vector<PoolMember> WorkerPool::resize(int count, int canvas_width, int canvas_height) {
   count = std::max(count, 0);
   while (static_cast<int>(members_.size()) > count) {
-    // The presenter (first) goes last, so the canvas stays with a worker while any remains.
-    wwm::terminate(members_.back().id);
-    members_.pop_back();
+    // The newest go first; the presenter goes last, so the canvas stays with a worker
+    // while any remains.
+    auto leaving = members_.end() - 1;
+    if (leaving->id == presenter_ && members_.size() > 1) --leaving;
+    wwm::terminate(leaving->id);
+    if (leaving->id == presenter_) presenter_.reset();
+    members_.erase(leaving);
   }
   if (members_.empty() && count == 0 && !main_thread_presents_) {
     take_canvas_for_main_thread(canvas_width, canvas_height);
     main_thread_presents_ = true;
   }
+  std::vector<PoolMember> spawned;
   while (static_cast<int>(members_.size()) < count) {
-    const bool presenter = members_.empty();
+    const bool presenter = !presenter_.has_value();
     spawn(presenter, canvas_width, canvas_height);
     if (presenter) main_thread_presents_ = false;
+    spawned.push_back(members_.back());
   }
+  return spawned;
 }
 
-std::optional<wwm::WorkerId> WorkerPool::presenter() const {
-  if (members_.empty()) return std::nullopt;
-  return members_.front().id;
-}
-
-void WorkerPool::forget(wwm::WorkerId id) {
+bool WorkerPool::forget(wwm::WorkerId id) {
   std::erase_if(members_, [id](const PoolMember& member) { return member.id == id; });
+  if (presenter_ != id) return false;
+  presenter_.reset();
+  return true;
 }
 
 }  // namespace raytracer::web

@@ -26,18 +26,22 @@ struct PoolMember {
 
 class WorkerPool {
  public:
-  // Starts or stops workers until `count` remain. The first worker presents frames; when
-  // the pool empties, the main thread takes a canvas of its own. Between frames only.
-  void resize(int count, int canvas_width, int canvas_height);
+  // Starts or stops workers until `count` remain. One worker presents frames (the oldest;
+  // if it goes, the next one spawned gets a fresh canvas); when the pool empties, the main
+  // thread takes a canvas of its own.
+  // Returns the workers it spawned.
+  std::vector<PoolMember> resize(int count, int canvas_width, int canvas_height);
   const std::vector<PoolMember>& members() const { return members_; }
-  std::optional<wwm::WorkerId> presenter() const;
+  std::optional<wwm::WorkerId> presenter() const { return presenter_; }
   bool empty() const { return members_.empty(); }
-  // Forgets a worker wwm reported as failed (it no longer takes tasks).
-  void forget(wwm::WorkerId id);
+  // Forgets a worker wwm reported as failed (it no longer takes tasks); true if it was the
+  // presenter.
+  bool forget(wwm::WorkerId id);
 
  private:
   void spawn(bool presenter, int canvas_width, int canvas_height);
   std::vector<PoolMember> members_;
+  std::optional<wwm::WorkerId> presenter_;
   bool main_thread_presents_ = false;
 };
 

@@ -78,11 +78,12 @@ mergeInto(LibraryManager.library, {
       _hotswap_detail_set_version(plan.version);
     },
 
-    // A worker's whole step: check and grow the table, instantiate, commit. Returns ms spent.
+    // A worker's whole step: check and grow the table, instantiate, commit (a patch or a
+    // rollback; a table reservation only grows the table). Returns ms spent.
     applyStep: function(step) {
       var started = performance.now();
       HotswapLinker.instantiate(step.module, step.plan, true);
-      if (step.module) HotswapLinker.commit(step.plan);
+      if (step.module || step.plan.rollsBack) HotswapLinker.commit(step.plan);
       return performance.now() - started;
     },
   },

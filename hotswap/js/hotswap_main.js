@@ -8,7 +8,8 @@
 // Strictly in version order; a failure rejects that patch as a whole and changes nothing.
 
 mergeInto(LibraryManager.library, {
-  $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate'],
+  $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate',
+                       'hotswap_detail_patch_ready'],
   $HotswapMain: {
     entries: {},         // version -> {version, files, buildMs, state, bytes?, failure?}
     nextVersion: 1,      // the version to process next
@@ -20,7 +21,8 @@ mergeInto(LibraryManager.library, {
     program: null,       // promise of the program's export signatures and data names
     functions: {},       // name -> {version, signature, originalIndex, slot}: functions patches defined
     data: {},            // name -> address: data patches defined that the program does not have
-    currentVersion: 0,   // the newest version committed on the main thread
+    currentVersion: 0,   // the version the main thread runs
+    committedTableLength: 0,  // table length once every committed step is applied (what workers have)
 
     // Announces a patch: {version, files, module (URL), build_ms} or a failed build
     // {version, files, failure: {kind, message}}. Versions must start at 1 and not repeat.
@@ -97,11 +99,13 @@ mergeInto(LibraryManager.library, {
           var instancePromise = HotswapLinker.instantiate(module, plan, false);
           return instancePromise.then(function() {
             entry.applyMainMs = performance.now() - instantiated;
+            entry.symbolsBefore = { functions: Object.assign({}, HotswapMain.functions), data: Object.assign({}, HotswapMain.data) };
             HotswapMain.remember(plan, summary);
             entry.state = 'ready';
             delete entry.bytes;
             HotswapMain.prepared.push({ module: module, plan: plan });
             HotswapMain.changed(entry);
+            _hotswap_detail_patch_ready();
           }, function(error) {
             // The table grew here: every other instance must grow it the same way.
             HotswapMain.reserve({ module: null, plan: { version: plan.version, tableBase: plan.tableBase, tableLength: plan.tableLength } });
@@ -224,6 +228,7 @@ mergeInto(LibraryManager.library, {
     commitNext: function() {
       var step = HotswapMain.prepared.shift();
       if (!step) return null;
+      HotswapMain.committedTableLength = step.plan.tableLength;
       if (!step.module) {
         HotswapMain.steps.push(step);
         return step;
@@ -237,6 +242,42 @@ mergeInto(LibraryManager.library, {
       entry.applyMainMs += performance.now() - started;
       entry.committedAt = performance.now();
       entry.workers = {};
+      HotswapMain.changed(entry);
+      return step;
+    },
+
+    // Undoes the newest patch in effect: a step that points every jump-table entry it changed
+    // back where it pointed before (an earlier patch's slot, or the program's function),
+    // committed here and returned for the workers. Null when no patch is in effect.
+    rollBackNewest: function(reason) {
+      var inEffect = HotswapMain.steps.filter(function(step) { return step.module && !step.rolledBack; });
+      if (!inEffect.length) return null;
+      var newest = inEffect[inEffect.length - 1];
+      newest.rolledBack = true;
+      var previousVersion = inEffect.length > 1 ? inEffect[inEffect.length - 2].plan.version : 0;
+      var targets = {};
+      inEffect.slice(0, -1).forEach(function(step) {
+        step.plan.redirects.forEach(function(redirect) { targets[redirect.from] = redirect.to; });
+      });
+      var plan = {
+        version: previousVersion, rollsBack: newest.plan.version,
+        tableBase: HotswapMain.committedTableLength, tableLength: HotswapMain.committedTableLength,
+        redirects: newest.plan.redirects.map(function(redirect) {
+          return { name: redirect.name, from: redirect.from, to: redirect.from in targets ? targets[redirect.from] : redirect.from };
+        }),
+      };
+      HotswapLinker.commit(plan);
+      HotswapMain.currentVersion = previousVersion;
+      var step = { module: null, plan: plan };
+      HotswapMain.steps.push(step);
+      var entry = HotswapMain.entries[newest.plan.version];
+      if (entry.symbolsBefore) {
+        HotswapMain.functions = entry.symbolsBefore.functions;
+        HotswapMain.data = entry.symbolsBefore.data;
+      }
+      entry.state = 'rolled back';
+      entry.failure = { kind: 'trapped_while_running', message: reason };
+      console.error('[hotswap] patch ' + newest.plan.version + ' rolled back: ' + reason);
       HotswapMain.changed(entry);
       return step;
     },

@@ -35,7 +35,7 @@ test('tasks posted to a worker that is then terminated run or are destroyed, non
 
 for (const [kind, call, reason] of [
   ['traps', '_test_post_trap', /a task failed: trap: /],
-  ['throws a C++ exception', '_test_post_throw', /a task failed: C\+\+ exception/],
+  ['throws a C++ exception', '_test_post_throw', /a task failed: an uncaught C\+\+ exception/],
 ]) {
   test(`a task that ${kind} marks its worker Failed; the tasks queued behind it never run and are destroyed`, async () => {
     const id = await program.spawn();

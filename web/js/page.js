@@ -19,6 +19,7 @@ async function main() {
   globalThis.RaytracerPage = {
     freshCanvas: (width, height) => canvasSlot.freshCanvas(width, height),
     onNewVersionShown: (version) => patches && patches.versionShown(version),
+    reportProblem: (title, summary) => overlay.show({ title, summary }),
   };
   let program;
   try {

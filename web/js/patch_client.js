@@ -9,7 +9,7 @@ export function startPatchClient({ overlay }) {
   const badge = document.getElementById('connection');
   const tbody = document.querySelector('#patch-log tbody');
   const rows = new Map();     // version -> <tr>
-  const reported = new Set(); // versions already reported to the terminal
+  const reported = new Set(); // "<version> <state>" already reported to the terminal
   const shown = new Map();    // version -> ms from announcement to its first frame on screen
 
   const announce = (manifest) => loader.announce({
@@ -33,14 +33,15 @@ export function startPatchClient({ overlay }) {
     const cells = [entry.version, entry.files.join(', '), entry.state + (entry.failure ? ` (${entry.failure.kind})` : ''),
       fixed(entry.buildMs), entry.compileMs !== undefined ? fixed(entry.fetchMs + entry.compileMs) : '', fixed(entry.applyMainMs), workers];
     cells.forEach((value, index) => { row.children[index].textContent = value; });
-    row.children[2].className = 'state-' + entry.state;
+    row.children[2].className = 'state-' + entry.state.split(' ')[0];
   };
 
   loader.listeners.push((entry) => {
     render(entry);
-    if (entry.state === 'rejected' && !reported.has(entry.version)) {
-      reported.add(entry.version);
-      overlay.show({ title: `Patch ${entry.version} rejected: ${entry.failure.kind.replace(/_/g, ' ')}`,
+    const key = `${entry.version} ${entry.state}`;
+    if ((entry.state === 'rejected' || entry.state === 'rolled back') && !reported.has(key)) {
+      reported.add(key);
+      overlay.show({ title: `Patch ${entry.version} ${entry.state}: ${entry.failure.kind.replace(/_/g, ' ')}`,
         summary: `${entry.files.join(', ')}: ${format.failure_kinds[entry.failure.kind] || 'the patch failed'}.`,
         details: entry.failure.message });
       report({ kind: format.report_kinds.patch_rejected, version: entry.version, files: entry.files, failure: entry.failure });
@@ -66,8 +67,8 @@ export function startPatchClient({ overlay }) {
     // The program showed the first frame rendered with `version`.
     versionShown(version) {
       const entry = loader.entries[version];
-      if (!entry || reported.has(version)) return;
-      reported.add(version);
+      if (!entry || reported.has(`${version} shown`)) return;
+      reported.add(`${version} shown`);
       badge.textContent = 'dev loop connected';
       shown.set(version, performance.now() - entry.loadStarted);
       report({ kind: format.report_kinds.patch_applied, version, files: entry.files, build_ms: entry.buildMs,

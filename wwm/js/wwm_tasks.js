@@ -25,7 +25,7 @@ mergeInto(LibraryManager.library, {
 
     describeException: function(exception) {
       if (exception instanceof WebAssembly.RuntimeError) return 'trap: ' + exception.message;
-      if (typeof exception == 'number') return 'C++ exception (catching is disabled in this build)';
+      if (typeof exception == 'number') return 'an uncaught C++ exception';
       if (exception && exception.message) return exception.name + ': ' + exception.message;
       return String(exception);
     },

@@ -1,0 +1,102 @@
+// The frame loop's fault recovery (see frame_loop.h). A failure is a worker task (or, with
+// zero workers, a main-thread slice) that trapped or threw. Once: replace the worker and
+// finish its half-done tiles elsewhere, so the frame completes as if nothing happened.
+// Twice in one frame: the code is at fault: roll back the newest patch, or with nothing to
+// roll back pause until the next patch, and start the frame over.
+#include <emscripten/emscripten.h>
+
+#include <algorithm>
+#include <string>
+
+#include "frame_loop.h"
+#include "hotswap.h"
+#include "wwm.h"
+
+namespace raytracer::web {
+namespace {
+
+constexpr int kFailuresThatBlameTheCode = 2;  // failures in one frame
+constexpr std::size_t kFailedWorkersShown = 4;  // failed workers kept in the worker table
+
+EM_JS(void, js_report_problem, (const char* title, const char* text), {
+  if (globalThis.RaytracerPage && RaytracerPage.reportProblem) RaytracerPage.reportProblem(UTF8ToString(title), UTF8ToString(text));
+});
+
+// wwm keeps a failed worker's record (the worker table shows it) until it is terminated.
+void forget_old_failed_workers() {
+  std::vector<wwm::WorkerId> failed;
+  for (const wwm::WorkerInfo& info : wwm::workers()) {
+    if (info.status == wwm::WorkerStatus::Failed) failed.push_back(info.id);
+  }
+  for (std::size_t i = 0; i + kFailedWorkersShown < failed.size(); ++i) wwm::terminate(failed[i]);
+}
+
+}  // namespace
+
+void FrameLoop::worker_failed(wwm::WorkerId worker, const std::string& reason) {
+  ++worker_failures_;
+  if (pool_.forget(worker)) last_presented_frame_ = last_completed_frame_;  // its presents will never come
+  forget_old_failed_workers();
+  // The replacement gets every patch applied so far (hotswap's catch-up) before any task.
+  const std::vector<PoolMember> spawned = pool_.resize(wanted_workers_, settings_.width, settings_.height);
+  if (frame_in_flight_ && current_job_) {
+    for (const PoolMember& member : spawned) post_frame_task(member, current_job_);  // to help with what is left
+    frame_failed(worker.value, "worker " + std::to_string(worker.value), reason);
+  }
+  schedule_next_frame();
+}
+
+void FrameLoop::main_thread_failed(const std::string& reason) {
+  if (frame_in_flight_ && current_job_) frame_failed(kMainThreadOwner, "the main thread", reason);
+}
+
+void FrameLoop::frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason) {
+  const std::shared_ptr<FrameJob> job = current_job_;
+  if (++failures_in_frame_ >= kFailuresThatBlameTheCode) {
+    const std::string why = who + " failed in frame " + std::to_string(job->frame_number) + " after another failure there: " + reason;
+    if (auto version = hotswap::roll_back_newest_patch(why)) {
+      ++rollbacks_;
+      js_report_problem("Patch rolled back",
+                        ("The newest patch kept failing while it rendered (" + why + "). Every thread is back on version " +
+                         std::to_string(*version) + "; the frame starts over.").c_str());
+    } else {
+      paused_by_failures_ = true;
+      js_report_problem("Rendering paused",
+                        ("The program fails in this frame (" + why + "). Save a fix: the next patch resumes rendering.").c_str());
+    }
+    abandon_frame();
+    return;
+  }
+  finish_elsewhere(job, unfinished_tiles_of(*job, owner));
+}
+
+void FrameLoop::finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vector<std::uint32_t> tiles) {
+  if (tiles.empty()) return;  // it held no tile: the others finish the frame from the queue
+  if (pool_.empty()) {
+    main_thread_unfinished_ = std::move(tiles);
+    render_on_main_thread_later();
+    return;
+  }
+  // The least busy live worker: any will do, its queue runs this after its frame task.
+  const PoolMember& helper = pool_.members().front();
+  wwm::post(helper.id, [job, tiles = std::move(tiles), counters = helper.counters](wwm::JsValue) {
+    const TilesRendered rendered = finish_tiles(*job, tiles, wwm::this_worker_id()->value);
+    counters->tiles += rendered.count;
+    if (rendered.finished_frame) {
+      wwm::post_to_main([job](wwm::JsValue) { FrameLoop::instance().frame_complete(job); });
+    }
+  });
+}
+
+// A frame rendered by code that fails is given up: its workers take no more tiles, and the
+// next frame starts on a new accumulation buffer (stragglers still write into the old one).
+void FrameLoop::abandon_frame() {
+  if (current_job_) current_job_->abandoned = true;
+  current_job_.reset();
+  main_thread_unfinished_.clear();
+  frame_in_flight_ = false;
+  clear_accumulation();
+  start_frame();
+}
+
+}  // namespace raytracer::web

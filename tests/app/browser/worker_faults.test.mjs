@@ -1,0 +1,130 @@
+// Worker faults in the real page: a task that throws once, a patch that traps on some
+// pixels, the same in zero-worker mode. The failed worker shows as Failed with its error,
+// a replacement (a new id) gets every applied patch, the unfinished tiles are finished
+// elsewhere and the frame completes bit-identical to a render without the fault; a patch
+// that keeps failing is rolled back everywhere. No task leaks.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { launchBrowser, openPage, projectRoot, siteRoot, startServer, waitUntil } from '../../browser/harness.mjs';
+import { compareImages, readPng } from '../../browser/png.mjs';
+
+const run = promisify(execFile);
+const SHADE = 'app/hot/shade.cpp';
+const SCENE = 'sphere_field.json', WIDTH = 160, HEIGHT = 90, SAMPLES = 5;
+const buildRoot = process.env.BUILD_ROOT || path.join(projectRoot, 'build/wasm');
+const nativeRender = path.join(process.env.NATIVE_BUILD_ROOT || path.join(projectRoot, 'build/native'), 'app/native/render');
+let server, browser, page, overlay, patchDir, version = 0, nativeImage;
+
+before(async () => {
+  patchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-patches-'));
+  overlay = fs.mkdtempSync(path.join(os.tmpdir(), 'faults-overlay-'));
+  server = await startServer({ patches: patchDir });
+  browser = await launchBrowser();
+  ({ page } = await openPage(browser, `${server.url}index.html?scene=${SCENE}&width=${WIDTH}&height=${HEIGHT}&workers=2&limit=${SAMPLES}`,
+    { waitFor: () => globalThis.raytracerPage?.ready }));
+  const out = path.join(patchDir, 'native.png');
+  execFileSync(nativeRender, ['--scene', path.join(projectRoot, 'app/scenes', SCENE), '--width', String(WIDTH), '--height', String(HEIGHT),
+    '--spp', String(SAMPLES), '--threads', '2', '--out', out]);
+  nativeImage = readPng(out);
+});
+after(async () => {
+  await browser?.close();
+  server?.stop();
+  for (const folder of [patchDir, overlay]) fs.rmSync(folder, { recursive: true, force: true });
+});
+
+const stats = () => page.evaluate(() => raytracerPage.program.statistics());
+
+// Builds a patch of shade.cpp from an edited copy, announces it, waits until it settled.
+async function patchShade(transform) {
+  version += 1;
+  const original = fs.readFileSync(path.join(projectRoot, SHADE), 'utf8');
+  const edited = transform(original);
+  assert.notEqual(edited, original);
+  fs.mkdirSync(path.join(overlay, 'app/hot'), { recursive: true });
+  fs.writeFileSync(path.join(overlay, SHADE), edited);
+  try {
+    await run('python3', [path.join(projectRoot, 'hotswap/tools/patch_builder.py'), '--build-dir', buildRoot, '--program',
+      path.join(siteRoot, 'raytracer.wasm'), '--patch-dir', patchDir, '--overlay', overlay, '--version', String(version), SHADE]);
+  } catch (error) {
+    throw new Error(`the patch did not build: ${error.stdout}`);
+  }
+  const manifest = JSON.parse(fs.readFileSync(path.join(patchDir, `patch-${String(version).padStart(6, '0')}.json`), 'utf8'));
+  await page.evaluate((m) => HotswapMain.announce({ version: m.version, files: m.files, module: '/patches/' + m.module }), manifest);
+  await waitUntil(page, (v) => ['applied', 'rejected', 'rolled back'].includes(HotswapMain.entries[v]?.state), version, 30000);
+}
+
+// The picture once the sample limit is reached again. Then every task ever posted must
+// have run or been destroyed: a leaked task would keep the count above zero for good.
+async function settledPicture() {
+  await waitUntil(page, (limit) => {
+    const s = raytracerPage.program.statistics();
+    return s.idle && s.accumulatedSamples === limit && Module._wwm_detail_tasks_in_flight() === 0;
+  }, SAMPLES, 60000);
+  const image = await page.evaluate(() => {
+    const { width, height, rgba } = raytracerPage.program.displayedPixels();
+    return { width, height, rgba: Array.from(rgba), tasksInFlight: Module._wwm_detail_tasks_in_flight() };
+  });
+  return { ...image, rgba: Buffer.from(image.rgba) };
+}
+
+const throwOnce = (text) => text.replace('#include "hot/hot_functions.h"', '#include "hot/hot_functions.h"\n#include <atomic>\nstatic std::atomic<int> calls_so_far{0};')
+  .replace(/(glm::vec3 shade_path\([^)]*\) \{)/, '$1\n  if (calls_so_far.fetch_add(1) == 3000) throw 42;  // one call, once, on one worker');
+
+test('a task that throws once: the worker is Failed, replaced with every patch, its tiles finished; the frame is as if nothing happened', async () => {
+  await settledPicture();
+  const before = await stats();
+  const errorsBefore = await page.evaluate(() => WwmMain.errorLog.length);
+  await patchShade(throwOnce);
+  const picture = await settledPicture();
+  const after = await stats();
+  assert.equal(after.workerFailures, before.workerFailures + 1, 'one worker failed');
+  assert.equal(after.rollbacks, 0, 'a single failure does not blame the patch');
+  const failed = after.workers.filter((w) => w.status === 'Failed');
+  assert.equal(failed.length, 1, 'the failed worker shows in the table as Failed');
+  const live = after.workers.filter((w) => w.status === 'Normal');
+  assert.equal(live.length, 2, 'a replacement took its place');
+  assert.ok(Math.max(...live.map((w) => w.id)) > Math.max(...before.workers.map((w) => w.id)), 'the replacement has a new id');
+  const applied = await page.evaluate((v) => Object.keys(HotswapMain.entries[v].workers).map(Number), version);
+  assert.ok(live.every((w) => applied.includes(w.id)), 'the replacement applied the patch like the others');
+  const error = await page.evaluate((from) => WwmMain.errorLog.slice(from).map((e) => e.text).find((t) => / failed: a task failed/.test(t)), errorsBefore);
+  assert.match(error, /^worker \d+ failed: a task failed: an uncaught C\+\+ exception/);
+  assert.ok(await page.evaluate(() => !document.getElementById('error-overlay').hidden), 'the page shows the error');
+  assert.equal(after.mixedVersionFrames, 0);
+  assert.equal(compareImages(picture, nativeImage).differingPixels, 0, 'the frame with the failure is exact');
+  assert.equal(picture.tasksInFlight, 0, 'no task leaked');
+});
+
+test('a patch that traps on some pixels is rolled back on every thread and the picture comes back exactly', async () => {
+  const before = await stats();
+  await patchShade((text) => text.replace(/(glm::vec3 shade_path\([^)]*\) \{)/, '$1\n  if (camera_ray.direction.y > 0.0f) __builtin_trap();'));
+  await waitUntil(page, (v) => HotswapMain.entries[v].state === 'rolled back', version, 60000);
+  const picture = await settledPicture();
+  const after = await stats();
+  assert.equal(after.rollbacks, before.rollbacks + 1);
+  assert.ok(after.workerFailures >= before.workerFailures + 2);
+  assert.equal(after.frameVersion, version - 1, 'the frames run the previous version');
+
+  const entry = await page.evaluate((v) => HotswapMain.entries[v].failure, version);
+  assert.equal(entry.kind, 'trapped_while_running');
+  assert.match(await page.textContent('#error-overlay'), /rolled back/);
+  assert.equal(compareImages(picture, nativeImage).differingPixels, 0);
+  assert.equal(picture.tasksInFlight, 0, 'no task leaked');
+  assert.equal(after.mixedVersionFrames, 0);
+});
+
+test('zero-worker mode: a trapping patch on the main thread is rolled back too', async () => {
+  await page.$eval('#workers', (input) => { input.value = 0; input.dispatchEvent(new Event('input')); });
+  await waitUntil(page, () => raytracerPage.program.statistics().workers.every((w) => w.status === 'Failed'));
+  const before = await stats();
+  await patchShade((text) => text.replace(/(glm::vec3 shade_path\([^)]*\) \{)/, '$1\n  if (camera_ray.direction.y > 0.02f) __builtin_trap();'));
+  await waitUntil(page, (v) => HotswapMain.entries[v].state === 'rolled back', version, 60000);
+  const picture = await settledPicture();
+  assert.equal((await stats()).rollbacks, before.rollbacks + 1);
+  assert.equal(compareImages(picture, nativeImage).differingPixels, 0);
+});
