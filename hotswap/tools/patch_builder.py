@@ -15,6 +15,10 @@ Command line (the dev loop imports PatchBuilder instead):
 With --overlay DIR, DIR mirrors the project: a file there (an edited copy) replaces the
 project's file of the same relative path, and the named files are given relative to the
 project. The tests use it to build patches from edited copies without touching the tree.
+
+With --serve, it builds one patch per line of standard input, {"version": N, "files": [...]},
+and answers each with the manifest on one line of standard output (long runs such as the
+soak keep one builder, and its precompiled headers, warm).
 """
 from __future__ import annotations
 
@@ -222,17 +226,28 @@ def main() -> int:
     parser.add_argument("--build-dir", type=Path, required=True, help="the wasm build folder (has compile_commands.json)")
     parser.add_argument("--program", type=Path, required=True, help="the running program's .wasm")
     parser.add_argument("--patch-dir", type=Path, required=True)
-    parser.add_argument("--version", type=int, required=True)
+    parser.add_argument("--version", type=int, help="the patch version (not with --serve)")
+    parser.add_argument("--serve", action="store_true", help="build one patch per JSON line of standard input")
     parser.add_argument("--overlay", type=Path, help="a folder of edited copies that replace project files")
     parser.add_argument("--no-check", action="store_true",
                         help="skip the builder's checks (tests of the loader's own checks only)")
-    parser.add_argument("files", nargs="+", type=Path, help="edited files")
+    parser.add_argument("files", nargs="*", type=Path, help="edited files")
     arguments = parser.parse_args()
     builder = PatchBuilder(arguments.project_root, arguments.build_dir, arguments.program, arguments.patch_dir,
                            arguments.overlay, check=not arguments.no_check)
     builder.continue_from(arguments.patch_dir)
-    files = [arguments.project_root / path if not path.is_absolute() else path for path in arguments.files]
-    result = builder.build(files, arguments.version)
+    absolute = lambda paths: [arguments.project_root / Path(path) if not Path(path).is_absolute() else Path(path) for path in paths]
+    if arguments.serve:
+        for line in sys.stdin:
+            if not line.strip():
+                continue
+            request = json.loads(line)
+            result = builder.build(absolute(request["files"]), int(request["version"]))
+            print(json.dumps(result.manifest()), flush=True)
+        return 0
+    if arguments.version is None or not arguments.files:
+        parser.error("give --version and the edited files (or --serve)")
+    result = builder.build(absolute(arguments.files), arguments.version)
     print(json.dumps(result.manifest(), indent=1))
     return 0 if result.ok else 1
 
