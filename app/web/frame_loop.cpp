@@ -9,6 +9,8 @@
 #include <algorithm>
 #include <variant>
 
+#include <nlohmann/json.hpp>
+
 #include "canvas_bridge.h"
 #include "hotswap.h"
 #include "wwm.h"
@@ -291,53 +293,46 @@ const std::uint8_t* FrameLoop::displayed_pixels() const {
 }
 
 std::string FrameLoop::statistics_json() const {
-  std::string json = "{";
-  auto add = [&json](const std::string& key, const std::string& value) {
-    if (json.size() > 1) json += ",";
-    json += "\"" + key + "\":" + value;
-  };
-  add("scene", "\"" + scene_name_ + "\"");
-  add("width", std::to_string(settings_.width));
-  add("height", std::to_string(settings_.height));
-  add("samplesPerFrame", std::to_string(settings_.samples_per_frame));
-  add("sampleLimit", std::to_string(sample_limit_));
-  add("accumulatedSamples", std::to_string(accumulated_samples_));
-  add("frames", std::to_string(statistics_.frames()));
-  add("completedFrame", std::to_string(last_completed_frame_));
-  add("presentedFrame", std::to_string(last_presented_frame_));
-  add("lastFrameMs", std::to_string(statistics_.last_frame_ms()));
-  add("samplesPerSecond", std::to_string(statistics_.samples_per_second()));
-  add("frameVersion", std::to_string(statistics_.last_frame_version()));
-  add("mixedVersionFrames", std::to_string(statistics_.mixed_version_frames()));
-  add("workerFailures", std::to_string(worker_failures_));
-  add("rollbacks", std::to_string(rollbacks_));
-  add("pausedByFailures", paused_by_failures_ ? "true" : "false");
-  add("patchVersion", std::to_string(hotswap::current_version()));
-  add("idle", (!frame_in_flight_ && waiting_to_start_) ? "true" : "false");
   const struct mallinfo heap = mallinfo();
-  add("heapInUseBytes", std::to_string(heap.uordblks));                                             // allocated now
-  add("heapTopBytes", std::to_string(reinterpret_cast<std::uintptr_t>(sbrk(0))));                   // high-water mark of the heap
-  add("camera", "{\"position\":[" + std::to_string(camera_.position().x) + "," + std::to_string(camera_.position().y) + "," +
-                    std::to_string(camera_.position().z) + "],\"target\":[" + std::to_string(camera_.target().x) + "," +
-                    std::to_string(camera_.target().y) + "," + std::to_string(camera_.target().z) + "]}");
-  std::string workers = "[";
+  nlohmann::json workers = nlohmann::json::array();
   for (const wwm::WorkerInfo& info : wwm::workers()) {
-    std::uint64_t tiles = 0;
-    std::uint32_t version = 0;
-    bool presenter = pool_.presenter() && *pool_.presenter() == info.id;
+    nlohmann::json worker = {{"id", info.id.value}, {"status", wwm::to_string(info.status)}, {"tiles", 0}, {"version", 0},
+                             {"presenter", pool_.presenter() == info.id}};
     for (const PoolMember& member : pool_.members()) {
       if (member.id == info.id) {
-        tiles = member.counters->tiles;
-        version = member.counters->version;
+        worker["tiles"] = member.counters->tiles.load();
+        worker["version"] = member.counters->version.load();
       }
     }
-    if (workers.size() > 1) workers += ",";
-    workers += "{\"id\":" + std::to_string(info.id.value) + ",\"status\":\"" + wwm::to_string(info.status) +
-               "\",\"tiles\":" + std::to_string(tiles) + ",\"version\":" + std::to_string(version) +
-               ",\"presenter\":" + (presenter ? "true" : "false") + "}";
+    if (!info.failure.empty()) worker["failure"] = info.failure;
+    workers.push_back(std::move(worker));
   }
-  add("workers", workers + "]");
-  return json + "}";
+  const auto vector = [](const glm::vec3& v) { return nlohmann::json::array({v.x, v.y, v.z}); };
+  const nlohmann::json statistics = {
+      {"scene", scene_name_},
+      {"width", settings_.width},
+      {"height", settings_.height},
+      {"samplesPerFrame", settings_.samples_per_frame},
+      {"sampleLimit", sample_limit_},
+      {"accumulatedSamples", accumulated_samples_},
+      {"frames", statistics_.frames()},
+      {"completedFrame", last_completed_frame_},
+      {"presentedFrame", last_presented_frame_},
+      {"lastFrameMs", statistics_.last_frame_ms()},
+      {"samplesPerSecond", statistics_.samples_per_second()},
+      {"frameVersion", statistics_.last_frame_version()},      // patch version of the newest frame
+      {"mixedVersionFrames", statistics_.mixed_version_frames()},  // must stay 0
+      {"patchVersion", hotswap::current_version()},              // the main thread's version
+      {"workerFailures", worker_failures_},
+      {"rollbacks", rollbacks_},
+      {"pausedByFailures", paused_by_failures_},
+      {"idle", !frame_in_flight_ && waiting_to_start_},
+      {"heapInUseBytes", heap.uordblks},                                             // allocated now
+      {"heapTopBytes", reinterpret_cast<std::uintptr_t>(sbrk(0))},                   // high-water mark of the heap
+      {"camera", {{"position", vector(camera_.position())}, {"target", vector(camera_.target())}}},
+      {"workers", std::move(workers)},
+  };
+  return statistics.dump();
 }
 
 }  // namespace raytracer::web
