@@ -2,7 +2,7 @@
 // tasks, with the program's state kept; workers spawned later catch up; zero-worker mode.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOT_HELPERS, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
+import { HOT_HELPERS, HOT_SCALE, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
 
 let session;
 before(async () => { session = await openPatchSession({ workers: 2 }); });
@@ -60,6 +60,20 @@ test('patches wait for the program to commit them: nothing changes before', asyn
   everyoneAgrees(await session.callEverywhere(1), { version: 2, value: 5 * 1 + 1000, c: 2, scale: 3 });
   assert.equal(await session.commit(), 1);
   everyoneAgrees(await session.callEverywhere(1), { version: 3, value: 5 * 1 + 3000, c: 2, scale: 3 });
+});
+
+test('a worker shows DynamicLinking from the commit until it has applied the patch, then Normal', async () => {
+  session.edit(HOT_SCALE, (text) => text.replace('return x * 3; }  // EDIT: scale', 'return x * 4; }  // EDIT: scale'));
+  const manifest = await session.build(4, [HOT_SCALE]);
+  assert.equal((await session.announce(manifest)).state, 'ready');
+  const statuses = await session.page.evaluate((ids) => {
+    Module._test_commit();
+    return ids.map((id) => Module._test_status(id));  // right after the commit, before any worker ran it
+  }, session.workerIds);
+  assert.deepEqual(statuses, session.workerIds.map(() => 2), 'DynamicLinking (2) on every worker');
+  for (const id of session.workerIds) await session.waitForStatus(id, 1);
+  const scales = (await session.callEverywhere(5)).map((result) => result.scale);
+  assert.deepEqual(scales, scales.map(() => 20));
 });
 
 test('zero-worker mode: with no workers the main thread alone is patched', async () => {

@@ -32,6 +32,9 @@ export async function openPatchSession({ workers = 2 } = {}) {
     page, patchDir, consoleLines,
     workerIds: [],
 
+    // Waits until wwm reports `status` for the worker (0 Initializing, 1 Normal, 2 DynamicLinking).
+    waitForStatus: (id, status) => waitUntil(page, ([worker, wanted]) => Module._test_status(worker) === wanted, [id, status]),
+
     async spawnWorker() {
       const id = await page.evaluate(() => Module._test_spawn());
       await waitUntil(page, (worker) => Module._test_status(worker) === 1, id);
