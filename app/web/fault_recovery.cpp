@@ -4,6 +4,7 @@
 // Twice in one frame: the code is at fault: roll back the newest patch, or with nothing to
 // roll back pause until the next patch, and start the frame over.
 #include <emscripten/emscripten.h>
+#include <emscripten/eventloop.h>
 
 #include <algorithm>
 #include <string>
@@ -16,6 +17,8 @@ namespace raytracer::web {
 namespace {
 
 constexpr int kFailuresThatBlameTheCode = 2;  // failures in one frame
+constexpr double kWatchdogPeriodMs = 250;
+constexpr double kStalledAfterMs = 1000;      // a frame without progress this long is looked into
 constexpr std::size_t kFailedWorkersShown = 4;  // failed workers kept in the worker table
 
 EM_JS(void, js_report_problem, (const char* title, const char* text), {
@@ -33,6 +36,36 @@ void forget_old_failed_workers() {
 
 }  // namespace
 
+void FrameLoop::watch_for_orphaned_tiles() {
+  if (watchdog_running_) return;
+  watchdog_running_ = true;
+  emscripten_set_timeout([](void*) { FrameLoop::instance().check_progress(); }, kWatchdogPeriodMs, nullptr);
+}
+
+// Defence in depth. A worker that fails by trapping or throwing has stopped before its
+// failure is handled, so frame_failed sees all its tiles. One stopped from outside (killed
+// by the browser, say) may have claimed another tile meanwhile, or died between taking a
+// tile and recording its claim: when a frame stalls, finish what such workers left, once.
+void FrameLoop::check_progress() {
+  watchdog_running_ = false;
+  if (!frame_in_flight_ || !current_job_) return;
+  const std::shared_ptr<FrameJob> job = current_job_;
+  const double now = emscripten_get_now();
+  if (job->frame_number != watched_frame_ || job->tiles_done.load() != watched_tiles_done_) {
+    watched_frame_ = job->frame_number;
+    watched_tiles_done_ = job->tiles_done.load();
+    watched_since_ms_ = now;
+  } else if (now - watched_since_ms_ > kStalledAfterMs) {
+    std::vector<std::uint32_t> live{kMainThreadOwner};
+    for (const PoolMember& member : pool_.members()) live.push_back(member.id.value);
+    std::vector<std::uint32_t> orphaned = orphaned_tiles(*job, live);
+    std::erase_if(orphaned, [&](std::uint32_t index) { return !job->reassigned.insert(index).second; });
+    finish_elsewhere(job, std::move(orphaned));
+    watched_since_ms_ = now;
+  }
+  watch_for_orphaned_tiles();
+}
+
 void FrameLoop::worker_failed(wwm::WorkerId worker, const std::string& reason) {
   ++worker_failures_;
   if (pool_.forget(worker)) last_presented_frame_ = last_completed_frame_;  // its presents will never come
@@ -42,6 +75,7 @@ void FrameLoop::worker_failed(wwm::WorkerId worker, const std::string& reason) {
   if (frame_in_flight_ && current_job_) {
     for (const PoolMember& member : spawned) post_frame_task(member, current_job_);  // to help with what is left
     frame_failed(worker.value, "worker " + std::to_string(worker.value), reason);
+    watch_for_orphaned_tiles();
   }
   schedule_next_frame();
 }
@@ -67,7 +101,9 @@ void FrameLoop::frame_failed(std::uint32_t owner, const std::string& who, const 
     abandon_frame();
     return;
   }
-  finish_elsewhere(job, unfinished_tiles_of(*job, owner));
+  std::vector<std::uint32_t> unfinished = unfinished_tiles_of(*job, owner);
+  for (std::uint32_t index : unfinished) job->reassigned.insert(index);
+  finish_elsewhere(job, std::move(unfinished));
 }
 
 void FrameLoop::finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vector<std::uint32_t> tiles) {

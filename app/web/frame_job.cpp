@@ -4,6 +4,8 @@
 
 #include <emscripten/emscripten.h>
 
+#include <algorithm>
+
 #include "hotswap.h"
 
 namespace raytracer::web {
@@ -60,6 +62,17 @@ std::vector<std::uint32_t> unfinished_tiles_of(const FrameJob& job, std::uint32_
     if (job.tile_owners[index].load() == owner && !job.tile_done[index].load()) unfinished.push_back(index);
   }
   return unfinished;
+}
+
+std::vector<std::uint32_t> orphaned_tiles(const FrameJob& job, const std::vector<std::uint32_t>& live) {
+  std::vector<std::uint32_t> orphaned;
+  const std::uint32_t taken = std::min<std::uint32_t>(job.next_tile.load(), static_cast<std::uint32_t>(job.tiles.size()));
+  for (std::uint32_t index = 0; index < taken; ++index) {
+    if (job.tile_done[index].load()) continue;
+    const std::uint32_t owner = job.tile_owners[index].load();
+    if (std::find(live.begin(), live.end(), owner) == live.end()) orphaned.push_back(index);
+  }
+  return orphaned;
 }
 
 }  // namespace raytracer::web

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <set>
 #include <vector>
 
 #include "raytracer.h"
@@ -37,6 +38,7 @@ struct FrameJob {
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_owners;
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_done;
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_versions;
+  std::set<std::uint32_t> reassigned;  // main thread only: tiles already given to another thread
 
   explicit FrameJob(std::size_t tile_count)
       : tile_owners(new std::atomic<std::uint32_t>[tile_count]()),
@@ -59,5 +61,9 @@ TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile
 
 // Tiles `owner` claimed and did not finish.
 std::vector<std::uint32_t> unfinished_tiles_of(const FrameJob& job, std::uint32_t owner);
+
+// Tiles taken from the queue and not finished whose claimant is not in `live` (a worker
+// stopped after the fact, or one killed before it recorded its claim).
+std::vector<std::uint32_t> orphaned_tiles(const FrameJob& job, const std::vector<std::uint32_t>& live);
 
 }  // namespace raytracer::web

@@ -52,6 +52,7 @@ class FrameLoop {
   // ---- Faults (fault_recovery.cpp) ----
   void worker_failed(wwm::WorkerId worker, const std::string& reason);
   void main_thread_failed(const std::string& reason);
+  void check_progress();  // the watchdog's periodic look
 
  private:
   FrameLoop();
@@ -68,6 +69,7 @@ class FrameLoop {
   void post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job);
   // Fault recovery helpers.
   void frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason);
+  void watch_for_orphaned_tiles();
   void abandon_frame();
   void finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vector<std::uint32_t> tiles);
 
@@ -99,6 +101,9 @@ class FrameLoop {
   std::uint64_t rollbacks_ = 0;
   bool paused_by_failures_ = false;  // the unpatched program fails: wait for a patch
   std::vector<std::uint32_t> main_thread_unfinished_;  // zero-worker mode: tiles of a failed slice
+  bool watchdog_running_ = false;
+  std::uint32_t watched_frame_ = 0, watched_tiles_done_ = 0;  // the frame's progress at the last look
+  double watched_since_ms_ = 0;
 
   // Pending changes from the page.
   std::unique_ptr<LoadedScene> pending_scene_;

@@ -118,6 +118,25 @@ test('a patch that traps on some pixels is rolled back on every thread and the p
   assert.equal(after.mixedVersionFrames, 0);
 });
 
+test('when the presenting worker fails, its replacement presents on a fresh canvas', async () => {
+  await settledPicture();  // rendering paused: every worker is between tasks, as a failing worker is once it reported
+  const presenter = (await stats()).workers.find((w) => w.presenter && w.status === 'Normal').id;
+  await page.evaluate(() => { document.getElementById('picture').dataset.old = 'yes'; });
+  // What a worker's fatal error report leads to (WwmMain.failWorker), then rendering resumes.
+  await page.evaluate((id) => { WwmMain.failWorker(id, 'failure simulated by the test'); raytracerPage.program.setSampleLimit(0); }, presenter);
+  const replacement = await waitUntil(page, (old) => {
+    const next = raytracerPage.program.statistics().workers.find((w) => w.presenter);
+    return next && next.id !== old && next.status === 'Normal' && next.id;
+  }, presenter);
+  assert.ok(replacement > presenter);
+  const shown = (await stats()).presentedFrame;
+  await waitUntil(page, (from) => raytracerPage.program.statistics().presentedFrame > from + 3, shown);
+  assert.equal(await page.evaluate(() => document.getElementById('picture').dataset.old), undefined, 'a fresh canvas element');
+  const pixels = await page.locator('#picture').screenshot();
+  assert.ok(pixels.length > 3000, 'and it shows the picture');
+  await page.evaluate((limit) => raytracerPage.program.setSampleLimit(limit), SAMPLES);
+});
+
 test('zero-worker mode: a trapping patch on the main thread is rolled back too', async () => {
   await page.$eval('#workers', (input) => { input.value = 0; input.dispatchEvent(new Event('input')); });
   await waitUntil(page, () => raytracerPage.program.statistics().workers.every((w) => w.status === 'Failed'));
