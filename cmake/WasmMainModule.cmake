@@ -73,6 +73,9 @@ function(add_wasm_main_module target)
     "SHELL:-sDEFAULT_LIBRARY_FUNCS_TO_INCLUDE=@${runtime_functions}"
     -sEXPORTED_RUNTIME_METHODS=UTF8ToString,stringToUTF8,lengthBytesUTF8
     -sINITIAL_MEMORY=${WASM_MAIN_MODULE_INITIAL_MEMORY} -sALLOW_MEMORY_GROWTH=0
+    # A full heap is an answer, not the end: malloc returns null (so the patch loader can
+    # reject a patch whose memory does not fit) and operator new throws std::bad_alloc.
+    -sABORTING_MALLOC=0
     -sENVIRONMENT=web,worker -sEXIT_RUNTIME=0
     ${js_library_options} ${ARG_LINK_OPTIONS})
   # Work around wasm-ld 14 applying data relocations before it sets the internal GOT.

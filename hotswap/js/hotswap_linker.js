@@ -9,6 +9,17 @@ mergeInto(LibraryManager.library, {
   $HotswapLinker: {
     patches: {},  // version -> exports of this instance's copy of the patch
 
+    // object[name] if the object itself has it: symbol names may be anything ("toString",
+    // "__proto__"), and the runtime's symbol tables (asmLibraryArg, GOT) are plain objects.
+    own: function(object, name) {
+      return Object.prototype.hasOwnProperty.call(object, name) ? object[name] : undefined;
+    },
+
+    // The program's function `name` in this instance (the original, if Emscripten wrapped it).
+    programFunction: function(name) {
+      return HotswapLinker.own(asmLibraryArg, 'orig$' + name) || HotswapLinker.own(asmLibraryArg, name);
+    },
+
     // An Error carrying one of the patch format's failure kinds.
     failure: function(kind, message) {
       var error = new Error(message);
@@ -26,7 +37,7 @@ mergeInto(LibraryManager.library, {
     },
 
     importsFor: function(plan) {
-      var imports = { 'env': {}, 'GOT.mem': {}, 'GOT.func': {} };
+      var imports = { 'env': Object.create(null), 'GOT.mem': Object.create(null), 'GOT.func': Object.create(null) };
       var pointer = function(value, mutable) { return new WebAssembly.Global({ value: 'i32', mutable: mutable }, value); };
       plan.imports.forEach(function(entry) {
         var binding = entry.binding, value;
@@ -35,12 +46,12 @@ mergeInto(LibraryManager.library, {
         else if (binding.stackPointer) value = asmLibraryArg['__stack_pointer'];
         else if (binding.memoryBase) value = pointer(plan.memoryBase, false);
         else if (binding.tableBase) value = pointer(plan.tableBase, false);
-        else if (binding.programFunction) value = asmLibraryArg['orig$' + entry.name] || asmLibraryArg[entry.name];
-        else if (binding.patchFunction) value = (HotswapLinker.patches[binding.patchFunction] || {})[entry.name];
-        else if (binding.programData) value = pointer(GOT[entry.name] ? GOT[entry.name].value : 0, true);
+        else if (binding.programFunction) value = HotswapLinker.programFunction(entry.name);
+        else if (binding.patchFunction) value = HotswapLinker.own(HotswapLinker.patches[binding.patchFunction] || {}, entry.name);
+        else if (binding.programData) value = HotswapLinker.own(GOT, entry.name) && pointer(GOT[entry.name].value, true);
         else if ('address' in binding) value = pointer(binding.address, true);
         else if ('tableIndex' in binding) value = pointer(binding.tableIndex, true);
-        if (value === undefined || (binding.programData && !GOT[entry.name])) {
+        if (!value) {
           throw HotswapLinker.failure('unresolved_import', 'patch ' + plan.version + ': ' + entry.module + '.' + entry.name +
             ' is not defined in this instance');
         }

@@ -10,6 +10,7 @@
 mergeInto(LibraryManager.library, {
   $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate',
                        'hotswap_detail_patch_ready'],
+  $HotswapMain__postset: 'HotswapMain.functions = Object.create(null); HotswapMain.data = Object.create(null);',
   $HotswapMain: {
     entries: {},         // version -> {version, files, buildMs, state, bytes?, failure?}
     nextVersion: 1,      // the version to process next
@@ -19,8 +20,10 @@ mergeInto(LibraryManager.library, {
     log: [],             // one entry per version: the patch log the page shows
     listeners: [],       // functions(logEntry) called when an entry changes
     program: null,       // promise of the program's export signatures and data names
-    functions: {},       // name -> {version, signature, originalIndex, slot}: functions patches defined
-    data: {},            // name -> address: data patches defined that the program does not have
+    // Keyed by symbol names (which may be "constructor" or "__proto__"): objects without a
+    // prototype, made at start-up (__postset above: a library's own values are copied as text).
+    functions: null,     // name -> {version, signature, originalIndex, slot}: functions patches defined
+    data: null,          // name -> address: data patches defined that the program does not have
     currentVersion: 0,   // the version the main thread runs
     committedTableLength: 0,  // table length once every committed step is applied (what workers have)
 
@@ -99,7 +102,8 @@ mergeInto(LibraryManager.library, {
           var instancePromise = HotswapLinker.instantiate(module, plan, false);
           return instancePromise.then(function() {
             entry.applyMainMs = performance.now() - instantiated;
-            entry.symbolsBefore = { functions: Object.assign({}, HotswapMain.functions), data: Object.assign({}, HotswapMain.data) };
+            entry.symbolsBefore = { functions: Object.assign(Object.create(null), HotswapMain.functions),
+                                    data: Object.assign(Object.create(null), HotswapMain.data) };
             HotswapMain.remember(plan, summary);
             entry.state = 'ready';
             delete entry.bytes;
@@ -125,11 +129,16 @@ mergeInto(LibraryManager.library, {
     makePlan: function(entry, summary, program) {
       var version = entry.version;
       var fail = function(kind, message) { throw HotswapLinker.failure(kind, 'patch ' + version + ': ' + message); };
+      var programGot = function(name) { return HotswapLinker.own(GOT, name); };
       var dylink = summary.dylink;
       if (!dylink) fail('invalid_module', 'no dylink.0 section: this is not a side module (-sSIDE_MODULE)');
       if (dylink.tableAlign > 0 || dylink.memoryAlign > 16 || dylink.memorySize > 64 * 1024 * 1024 || dylink.tableSize > 65536) {
         fail('invalid_module', 'implausible dylink.0 sizes (memory ' + dylink.memorySize + ' bytes aligned 2^' + dylink.memoryAlign +
              ', table ' + dylink.tableSize + ')');
+      }
+      if (summary.dataBytes > dylink.memorySize) {
+        fail('invalid_module', 'its data segments hold ' + summary.dataBytes + ' bytes but its dylink.0 memory size is ' +
+             dylink.memorySize + ': the data would be written outside the patch\'s memory');
       }
       var ignored = HotswapPatchFormat.ignored_exports;
       var functionExports = summary.exports.filter(function(e) { return e.kind === 'function' && ignored.indexOf(e.name) < 0; })
@@ -144,7 +153,7 @@ mergeInto(LibraryManager.library, {
         var slot = firstSlot + k;
         plan.slots.push({ name: name, index: slot });
         var known = program.signatures[name] !== undefined
-          ? { signature: program.signatures[name], originalIndex: GOT[name] && GOT[name].value, where: 'the program' }
+          ? { signature: program.signatures[name], originalIndex: programGot(name) && programGot(name).value, where: 'the program' }
           : HotswapMain.functions[name] && { signature: HotswapMain.functions[name].signature,
                                              originalIndex: HotswapMain.functions[name].originalIndex,
                                              where: 'patch ' + HotswapMain.functions[name].version };
@@ -162,7 +171,13 @@ mergeInto(LibraryManager.library, {
         plan.imports.push({ module: entry.module, name: entry.name, binding: HotswapMain.bind(entry, summary, program, plan, fail) });
       });
       // Only now, with everything checked, take memory for the patch's data.
-      if (dylink.memorySize) plan.memoryBase = _hotswap_detail_allocate(dylink.memorySize, Math.max(Math.pow(2, dylink.memoryAlign), 16));
+      if (dylink.memorySize) {
+        plan.memoryBase = _hotswap_detail_allocate(dylink.memorySize, Math.max(Math.pow(2, dylink.memoryAlign), 16));
+        if (!plan.memoryBase) {
+          fail('out_of_memory', 'the program\'s heap cannot hold the ' + dylink.memorySize + ' bytes of memory this patch needs ' +
+               '(its dylink.0 memory size); reload the page to start from a fresh heap');
+        }
+      }
       plan.imports.forEach(function(entry) {
         if (entry.binding.ownData !== undefined) entry.binding = { address: plan.memoryBase + entry.binding.ownData };
       });
@@ -186,14 +201,14 @@ mergeInto(LibraryManager.library, {
           if (program.signatures[name] !== undefined && program.signatures[name] !== entry.type) {
             fail('signature_changed', 'imports ' + name + ' as ' + entry.type + ' but the program defines it as ' + program.signatures[name]);
           }
-          if (asmLibraryArg['orig$' + name] || asmLibraryArg[name]) return { programFunction: true };
+          if (HotswapLinker.programFunction(name)) return { programFunction: true };
         }
       } else if (entry.module === 'GOT.mem' && entry.kind === 'global') {
-        if (program.dataNames.has(name) && GOT[name]) return { programData: true };
+        if (program.dataNames.has(name) && HotswapLinker.own(GOT, name)) return { programData: true };
         if (HotswapMain.data[name] !== undefined) return { address: HotswapMain.data[name] };
         if (summary.dataOffsets[name] !== undefined) return { ownData: summary.dataOffsets[name] };
       } else if (entry.module === 'GOT.func' && entry.kind === 'global') {
-        if (program.signatures[name] !== undefined && GOT[name]) return { tableIndex: GOT[name].value };
+        if (program.signatures[name] !== undefined && HotswapLinker.own(GOT, name)) return { tableIndex: GOT[name].value };
         if (HotswapMain.functions[name]) return { tableIndex: HotswapMain.functions[name].originalIndex };
         var own = plan.slots.find(function(slot) { return slot.name === name; });
         if (own) return { tableIndex: own.index };
@@ -208,7 +223,7 @@ mergeInto(LibraryManager.library, {
         var previous = HotswapMain.functions[slot.name];
         HotswapMain.functions[slot.name] = {
           version: plan.version, signature: summary.functionSignatures[slot.name], slot: slot.index,
-          originalIndex: previous ? previous.originalIndex : (GOT[slot.name] && GOT[slot.name].value) || slot.index,
+          originalIndex: previous ? previous.originalIndex : (HotswapLinker.own(GOT, slot.name) && GOT[slot.name].value) || slot.index,
         };
       });
       Object.keys(summary.dataOffsets).forEach(function(name) {

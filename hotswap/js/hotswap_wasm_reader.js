@@ -53,7 +53,7 @@ mergeInto(LibraryManager.library, {
       if (data.length < 8 || data[0] !== 0 || data[1] !== 0x61 || data[2] !== 0x73 || data[3] !== 0x6d) fail('not a WebAssembly module (no \\0asm magic)');
       if (data[4] !== 1 || data[5] || data[6] || data[7]) fail('unsupported WebAssembly version');
       position = 8;
-      var module = { types: [], imports: [], definedFunctionTypes: [], exports: [], globals: [], dylink: null };
+      var module = { types: [], imports: [], definedFunctionTypes: [], exports: [], globals: [], dylink: null, dataBytes: 0 };
       var firstSection = true;
       while (position < data.length) {
         var id = byte(), size = unsigned(), end = position + size;
@@ -104,6 +104,18 @@ mergeInto(LibraryManager.library, {
           for (count = unsigned(), i = 0; i < count; ++i) {
             module.exports.push({ name: name(), kind: HotswapWasmReader.KINDS[byte()], index: unsigned() });
           }
+        } else if (id === 11) {
+          // Data segments: only their sizes matter (they must fit the dylink.0 memory size).
+          for (count = unsigned(), i = 0; i < count; ++i) {
+            var flags = unsigned();
+            if (flags === 2) unsigned();           // memory index
+            if (flags === 0 || flags === 2) constant();  // active: offset expression
+            else if (flags !== 1) fail('unknown data segment flags ' + flags);
+            var segmentSize = unsigned();
+            if (position + segmentSize > end) fail('data segment ' + i + ' runs past its section');
+            module.dataBytes += segmentSize;
+            position += segmentSize;
+          }
         }
         if (position > end) fail('section ' + id + ' overruns its size');
         position = end;
@@ -117,7 +129,9 @@ mergeInto(LibraryManager.library, {
       var importedFunctions = module.imports.filter(function(entry) { return entry.kind === 'function'; });
       var importedGlobals = module.imports.filter(function(entry) { return entry.kind === 'global'; });
       var functionTypes = importedFunctions.map(function(entry) { return entry.type; }).concat(module.definedFunctionTypes);
-      var result = { imports: module.imports, exports: module.exports, dylink: module.dylink, functionSignatures: {}, dataOffsets: {} };
+      // Keyed by symbol names, which may be anything ("constructor", "__proto__"): no prototype.
+      var result = { imports: module.imports, exports: module.exports, dylink: module.dylink, dataBytes: module.dataBytes,
+                     functionSignatures: Object.create(null), dataOffsets: Object.create(null) };
       module.exports.forEach(function(entry) {
         if (entry.kind === 'function') {
           result.functionSignatures[entry.name] = functionTypes[entry.index];
