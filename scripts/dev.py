@@ -50,6 +50,7 @@ def main() -> int:
                                       quiet=arguments.quiet)).start()
     print(f"Serving {server.url}", flush=True)
     print(f"Open {server.url} in Chromium (or another browser with SharedArrayBuffer and OffscreenCanvas).", flush=True)
+    builder = None
     try:
         if arguments.no_watch:
             server.on_report(log.page_report)
@@ -63,6 +64,8 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
+        if builder is not None:
+            builder.close()  # its background compiles must not outlive the loop
         server.stop()
     return 0
 

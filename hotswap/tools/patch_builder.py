@@ -90,6 +90,10 @@ class PatchBuilder:
             compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
             self.prefixes.ready(include_block(compiled.read_text()), flags, quotes, self._overlay_files())
 
+    def close(self) -> None:
+        """Stops background work (precompiled headers): call before the process exits."""
+        self.prefixes.close()
+
     def relative(self, path: Path) -> str:
         try:
             return str(path.resolve().relative_to(self.project_root))
@@ -237,19 +241,22 @@ def main() -> int:
                            arguments.overlay, check=not arguments.no_check)
     builder.continue_from(arguments.patch_dir)
     absolute = lambda paths: [arguments.project_root / Path(path) if not Path(path).is_absolute() else Path(path) for path in paths]
-    if arguments.serve:
-        for line in sys.stdin:
-            if not line.strip():
-                continue
-            request = json.loads(line)
-            result = builder.build(absolute(request["files"]), int(request["version"]))
-            print(json.dumps(result.manifest()), flush=True)
-        return 0
-    if arguments.version is None or not arguments.files:
-        parser.error("give --version and the edited files (or --serve)")
-    result = builder.build(absolute(arguments.files), arguments.version)
-    print(json.dumps(result.manifest(), indent=1))
-    return 0 if result.ok else 1
+    try:
+        if arguments.serve:
+            for line in sys.stdin:
+                if not line.strip():
+                    continue
+                request = json.loads(line)
+                result = builder.build(absolute(request["files"]), int(request["version"]))
+                print(json.dumps(result.manifest()), flush=True)
+            return 0
+        if arguments.version is None or not arguments.files:
+            parser.error("give --version and the edited files (or --serve)")
+        result = builder.build(absolute(arguments.files), arguments.version)
+        print(json.dumps(result.manifest(), indent=1))
+        return 0 if result.ok else 1
+    finally:
+        builder.close()
 
 
 if __name__ == "__main__":

@@ -52,6 +52,8 @@ class PrecompiledPrefixes:
         self._building: dict[str, threading.Event] = {}
         # One background build at a time: patches in progress need the cores more.
         self._one_at_a_time = threading.Semaphore(1)
+        self._running: set[subprocess.Popen] = set()
+        self._closed = False
 
     @staticmethod
     def _key(block: str, flags: list[str], quote_directories: list[Path], context: str) -> str:
@@ -86,6 +88,8 @@ class PrecompiledPrefixes:
         done.set()
 
     def _build_now(self, key: str, block: str, flags: list[str], quote_directories: list[Path]) -> None:
+        if self._closed:
+            return
         header = self.directory / f"{key}.h"
         header.write_text(block)
         pch = self.directory / f"{key}.pch"
@@ -93,10 +97,28 @@ class PrecompiledPrefixes:
         quotes = [argument for directory in quote_directories for argument in ("-iquote", str(directory))]
         command = [self.toolchain.clang, *self.toolchain.emscripten_compile_flags, *flags, *quotes,
                    "-x", "c++-header", str(header), "-o", str(partial)]
-        if subprocess.run(command, capture_output=True).returncode == 0:
+        with self._lock:
+            if self._closed:
+                return
+            process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            self._running.add(process)
+        returncode = process.wait()
+        with self._lock:
+            self._running.discard(process)
+        if returncode == 0 and not self._closed:
             partial.replace(pch)
         else:
             partial.unlink(missing_ok=True)
+
+    def close(self) -> None:
+        """Stops background builds (the builder is shutting down: nothing may write into its
+        folder afterwards, and a half-built PCH is never used)."""
+        with self._lock:
+            self._closed = True
+            running = list(self._running)
+        for process in running:
+            process.kill()
+            process.wait()
 
     def forget(self, pch: Path) -> None:
         """A PCH clang refused (a header in it changed): delete it so it is rebuilt."""

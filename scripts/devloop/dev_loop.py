@@ -13,7 +13,8 @@ from .patch_log import PatchLog
 from .source_watcher import SourceWatcher
 
 POLL_SECONDS = 0.02
-SETTLE_SECONDS = 0.01   # after a change, wait this long for the rest of a multi-file save
+QUIET_SECONDS = 0.01       # a save is over once no watched file changed for this long
+MAX_SETTLE_SECONDS = 1.0   # and no changed file is empty (half-saved), or this long passed
 
 
 class DevLoop:
@@ -36,11 +37,9 @@ class DevLoop:
 
     def step(self) -> dict | None:
         """Builds one patch if anything changed; returns its manifest."""
-        changes = self.watcher.changes()
+        changes = self.watcher.settled_changes(QUIET_SECONDS, MAX_SETTLE_SECONDS)
         if not changes:
             return None
-        time.sleep(SETTLE_SECONDS)
-        changes += self.watcher.changes()
         paths = sorted({change.path for change in changes})
         seen_at = min(change.seen_at for change in changes)
         affected = self.builder.database.sources_affected_by(paths)

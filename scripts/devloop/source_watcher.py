@@ -2,7 +2,10 @@
 has no portable file-change API, and ~100 files cost well under a millisecond to stat).
 
 A save is reported once its content actually changed (editors that rewrite a file with the
-same bytes, or `touch`, trigger nothing), with the time the change was first seen.
+same bytes, or `touch`, trigger nothing), with the time the change was first seen. A save is
+not always one write: an editor (or Node's writeFileSync) truncates the file and then writes
+it, and a multi-file save touches files one after another. `settled_changes` waits until the
+saves are over, so one save makes one patch, of the content the editor meant.
 """
 from __future__ import annotations
 
@@ -56,6 +59,22 @@ class SourceWatcher:
     def _record(self, path: Path) -> None:
         self._stamps[path] = self._stamp(path)
         self._digests[path] = self._digest(path)
+
+    def settled_changes(self, quiet_seconds: float, max_wait_seconds: float) -> list[Change]:
+        """Like changes(), but once something changed, waits until no watched file has changed
+        for `quiet_seconds` and no changed file is empty (a save caught between truncating and
+        writing), or until `max_wait_seconds` have passed: a file really emptied is reported then."""
+        changes = self.changes()
+        if not changes:
+            return []
+        deadline = time.perf_counter() + max_wait_seconds
+        while time.perf_counter() < deadline:
+            time.sleep(quiet_seconds)
+            more = self.changes()
+            changes += more
+            if not more and not any(self._stamps.get(change.path) and self._stamps[change.path][1] == 0 for change in changes):
+                break
+        return changes
 
     def changes(self) -> list[Change]:
         """Files whose content changed since the last call (new files included)."""

@@ -1,5 +1,6 @@
 // Reads an 8-bit, non-interlaced RGB or RGBA PNG (what stb_image_write writes) into RGBA8,
-// and compares images (PSNR). For comparing the page's pixels with the native renderer's.
+// compares images (PSNR) and writes RGBA8 as a PNG (to keep what a failing test saw). For
+// comparing the page's pixels with the native renderer's.
 import fs from 'node:fs';
 import zlib from 'node:zlib';
 
@@ -65,4 +66,35 @@ export function compareImages(a, b) {
   }
   const mse = squared / (a.width * a.height * 3);
   return { psnr: mse === 0 ? Infinity : 10 * Math.log10(255 * 255 / mse), differingPixels: differing };
+}
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; ++k) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function crc32(bytes) {
+  let c = 0xffffffff;
+  for (const byte of bytes) c = CRC_TABLE[(c ^ byte) & 0xff] ^ (c >>> 8);
+  return (c ^ 0xffffffff) >>> 0;
+}
+
+// Writes {width, height, rgba} (RGBA8) as a PNG file.
+export function writePng(path, { width, height, rgba }) {
+  const chunk = (type, body) => {
+    const header = Buffer.alloc(8);
+    header.writeUInt32BE(body.length, 0);
+    header.write(type, 4, 'ascii');
+    const crc = Buffer.alloc(4);
+    crc.writeUInt32BE(crc32(Buffer.concat([header.subarray(4), body])), 0);
+    return Buffer.concat([header, body, crc]);
+  };
+  const ihdr = Buffer.alloc(13);
+  ihdr.writeUInt32BE(width, 0);
+  ihdr.writeUInt32BE(height, 4);
+  ihdr.set([8, 6, 0, 0, 0], 8);
+  const raw = Buffer.alloc((width * 4 + 1) * height);
+  for (let y = 0; y < height; ++y) Buffer.from(rgba.subarray(y * width * 4, (y + 1) * width * 4)).copy(raw, y * (width * 4 + 1) + 1);
+  fs.writeFileSync(path, Buffer.concat([Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    chunk('IHDR', ihdr), chunk('IDAT', zlib.deflateSync(raw)), chunk('IEND', Buffer.alloc(0))]));
 }

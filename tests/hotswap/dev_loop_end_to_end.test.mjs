@@ -4,16 +4,17 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { launchBrowser, openPage, waitUntil } from '../browser/harness.mjs';
-import { compareImages, readPng } from '../browser/png.mjs';
+import { compareImages, readPng, writePng } from '../browser/png.mjs';
 import { copyProject, startDevLoop } from './project_copy.mjs';
 
 const SKY = 'app/hot/sky.cpp';
 const SAMPLING = 'app/core/sampling.h';
 const SCENE = 'sphere_field.json', WIDTH = 160, HEIGHT = 90;
 let project, devLoop, browser, page, originalSky;
-let version = 0;
+let version = 0;  // the newest patch version the tests saved
 
 before(async () => {
   project = await copyProject();
@@ -26,7 +27,7 @@ before(async () => {
 
 after(async () => {
   await browser?.close();
-  devLoop?.stop();
+  await devLoop?.stop();
   if (process.env.KEEP_PROJECT_COPY) console.log('# project copy kept in ' + project?.root);
   else project?.remove();
 });
@@ -34,14 +35,17 @@ after(async () => {
 const stats = () => page.evaluate(() => raytracerPage.program.statistics());
 const withSky = (expression) => (text) => text.replace('  return radiance;\n}', `  return ${expression};\n}`);
 
-// Saves an edit and waits for the page to settle that version (applied or rejected).
+// Saves an edit and waits for the page to settle the patch it made (applied or rejected):
+// the first version announced after the save (one save makes one patch).
 async function saveAndSettle(file, transform) {
+  const newestBefore = await page.evaluate(() => Math.max(0, ...HotswapMain.log.map((e) => e.version)));
   project.edit(file, transform);
-  version += 1;
-  return waitUntil(page, (v) => {
-    const entry = HotswapMain.entries[v];
-    return entry && ['applied', 'rejected'].includes(entry.state) && { state: entry.state, failure: entry.failure || null };
-  }, version, 60000);
+  const settled = await waitUntil(page, (from) => {
+    const entry = HotswapMain.log.find((e) => e.version > from);
+    return entry && ['applied', 'rejected'].includes(entry.state) && { version: entry.version, state: entry.state, failure: entry.failure || null };
+  }, newestBefore, 60000);
+  version = settled.version;
+  return settled;
 }
 
 async function waitForVersionOnScreen(v) {
@@ -57,10 +61,27 @@ async function pagePicture(samples) {
   }, samples, 60000);
   const image = await page.evaluate(() => {
     const { width, height, rgba } = raytracerPage.program.displayedPixels();
-    return { width, height, rgba: Array.from(rgba) };
+    const { accumulatedSamples, frameVersion, patchVersion, mixedVersionFrames, workerFailures, camera, workers } = raytracerPage.program.statistics();
+    return { width, height, rgba: Array.from(rgba),
+      state: { accumulatedSamples, frameVersion, patchVersion, mixedVersionFrames, workerFailures, camera, workers } };
   });
   await page.evaluate(() => raytracerPage.program.setSampleLimit(0));
   return { ...image, rgba: Buffer.from(image.rgba) };
+}
+
+// Asserts the page drew exactly what the native renderer drew. When not, both pictures are
+// kept (next to the build, or in the system's temporary folder) and the message says where,
+// with the page's state as it drew.
+function assertSamePicture(pageImage, nativeImage, what) {
+  const { differingPixels, psnr } = compareImages(pageImage, nativeImage);
+  if (differingPixels === 0) return;
+  const folder = fs.mkdtempSync(path.join(process.env.BUILD_ROOT || os.tmpdir(), 'dev-loop-mismatch-'));
+  writePng(path.join(folder, 'page.png'), pageImage);
+  writePng(path.join(folder, 'native.png'), nativeImage);
+  fs.writeFileSync(path.join(folder, 'page-state.json'), JSON.stringify({ version, state: pageImage.state,
+    patches: devLoop.output().split('\n').slice(-40) }, null, 2));
+  assert.fail(`${what}: ${differingPixels} pixels differ (PSNR ${psnr.toFixed(1)} dB) at patch version ${version}; ` +
+    `the page's state ${JSON.stringify(pageImage.state)}; both pictures are in ${folder}`);
 }
 
 async function nativePicture(samples) {
@@ -97,8 +118,7 @@ test('every worker reports the new version', async () => {
 
 test('the new colour is exactly what the native renderer draws with the edited code', async () => {
   const [pageImage, nativeImage] = [await pagePicture(4), await nativePicture(4)];
-  const { differingPixels, psnr } = compareImages(pageImage, nativeImage);
-  assert.equal(differingPixels, 0, `PSNR ${psnr.toFixed(1)} dB`);
+  assertSamePicture(pageImage, nativeImage, 'the page draws what the edited code draws natively');
   const greenish = (image) => { let g = 0, r = 0; for (let i = 0; i < image.rgba.length; i += 4) { r += image.rgba[i]; g += image.rgba[i + 1]; } return g / r; };
   assert.ok(greenish(pageImage) > 1.3, 'the sky turned green');
 });
@@ -121,8 +141,8 @@ for (const [name, transform, kind, fragment] of [
     await waitUntil(page, (from) => raytracerPage.program.statistics().frames > from + 2, before.frames);
     assert.equal((await stats()).frameVersion, before.frameVersion, 'still the old code');
     await page.click('#error-dismiss');
-    project.write(SKY, good);  // the fix: back to the last good text
-    version += 1;
+    const fixed = await saveAndSettle(SKY, () => good);  // the fix: back to the last good text
+    assert.equal(fixed.state, 'applied', JSON.stringify(fixed.failure));
     await waitForVersionOnScreen(version);
   });
 }
@@ -142,7 +162,7 @@ test('workers added after patches render with the patched code', async () => {
     return s.workers.length === 2 && s.workers.every((w) => w.tiles > 0 && w.version === v);
   }, version, 30000);
   const [pageImage, nativeImage] = [await pagePicture(3), await nativePicture(3)];
-  assert.equal(compareImages(pageImage, nativeImage).differingPixels, 0);
+  assertSamePicture(pageImage, nativeImage, 'the new workers draw what the edited code draws natively');
 });
 
 test('an edit to an inline function in a header takes effect', async () => {
@@ -152,7 +172,7 @@ test('an edit to an inline function in a header takes effect', async () => {
   assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
   await waitForVersionOnScreen(version);
   const [after, nativeImage] = [await pagePicture(2), await nativePicture(2)];
-  assert.equal(compareImages(after, nativeImage).differingPixels, 0, 'the page draws what the edited code draws natively');
+  assertSamePicture(after, nativeImage, 'the page draws what the edited code draws natively');
   assert.ok(compareImages(after, before).differingPixels > 100, 'and that differs from before the edit');
 });
 

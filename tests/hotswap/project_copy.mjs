@@ -43,8 +43,19 @@ export async function copyProject() {
       await run(path.join(root, 'build/native/app/native/render'), ['--scene', path.join(root, 'app/scenes', scene),
         '--width', String(width), '--height', String(height), '--spp', String(samples), '--threads', '2', '--out', out]);
     },
-    remove: () => fs.rmSync(root, { recursive: true, force: true }),
+    remove: () => fs.rmSync(root, { recursive: true, force: true, maxRetries: 5 }),
   };
+}
+
+// Interrupts the dev loop as Ctrl-C does and resolves once it exited (killed after 10 s):
+// until then its builder may still write into the copy (precompiled headers, say).
+function stopChild(child) {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => child.kill('SIGKILL'), 10000);
+    child.once('exit', () => { clearTimeout(timer); resolve(); });
+    child.kill('SIGINT');
+  });
 }
 
 // Starts `scripts/dev.py` in the copy; resolves once it serves, with its URL and output.
@@ -58,7 +69,7 @@ export function startDevLoop(project) {
       const match = output.match(/Serving (http:\/\/[^\s]+\/)/);
       if (match && output.includes('watching app/')) {
         clearInterval(timer);
-        resolve({ url: match[1], output: () => output, stop: () => child.kill('SIGINT') });
+        resolve({ url: match[1], output: () => output, stop: () => stopChild(child) });
       }
     }, 50);
     child.on('exit', (code) => { clearInterval(timer); reject(new Error(`dev.py exited with ${code}:\n${output}`)); });
