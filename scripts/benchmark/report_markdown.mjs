@@ -1,0 +1,241 @@
+// results.md: the results as Markdown tables a person reads, one section per measure, each
+// figure as median (min–max) over its repetitions, goals beside the figures they concern.
+// goalTable() is the short version (the README's and docs/BENCHMARKS.md's summary).
+
+const MILLION = 1e6;
+export const sceneName = (file) => file.replace('.json', '').replace(/_/g, ' ');
+const rate = (value) => `${(value / MILLION).toFixed(2)} M`;
+const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
+const times = (value) => `${value.toFixed(2)}×`;
+const percent = (value) => `${value >= 0 ? '+' : ''}${value.toFixed(2)} %`;
+const bytes = (value) => {
+  const magnitude = Math.abs(value);
+  if (magnitude >= 1 << 20) return `${(value / (1 << 20)).toFixed(1)} MiB`;
+  if (magnitude >= 1 << 10) return `${(value / (1 << 10)).toFixed(1)} KiB`;
+  return `${Math.round(value)} B`;
+};
+const spread = (summary, format) => `${format(summary.median)} (${format(summary.min)}–${format(summary.max)})`;
+const verdict = (met) => (met ? '**met**' : '**missed**');
+const table = (header, rows) => [`| ${header.join(' | ')} |`, `| ${header.map((_, i) => (i === 0 ? '---' : '---:')).join(' | ')} |`,
+  ...rows.map((row) => `| ${row.join(' | ')} |`)].join('\n');
+
+// The goals and where each stands (null when its measure is missing).
+export function goalRows(results) {
+  const m = results.measures;
+  const rows = [];
+  if (m.throughput) {
+    const goal = m.throughput.goals.page_per_native_at_least;
+    for (const threads of [...new Set(m.throughput.rows.map((r) => r.threads))]) {
+      const ratios = m.throughput.rows.filter((r) => r.threads === threads).map((r) => r.page_per_native.median);
+      rows.push({
+        goal: `page ≥ ${goal}× native, ${threads} thread${threads > 1 ? 's' : ''} / worker${threads > 1 ? 's' : ''} (all scenes)`,
+        current: `${times(Math.min(...ratios))} – ${times(Math.max(...ratios))}`, met: Math.min(...ratios) >= goal,
+      });
+    }
+    if (m.throughput.two_over_one.length) {
+      const goalTwo = m.throughput.goals.two_over_one_at_least;
+      const ratios = m.throughput.two_over_one.map((r) => r.page.median);
+      rows.push({ goal: `page: 2 workers ≥ ${goalTwo}× 1 worker (all scenes)`, current: `${times(Math.min(...ratios))} – ${times(Math.max(...ratios))}`,
+        met: Math.min(...ratios) >= goalTwo });
+    }
+  }
+  if (m.hot_call_overhead) {
+    const goal = m.hot_call_overhead.goals.hot_call_overhead_percent_at_most;
+    const empty = m.hot_call_overhead.rows.map((r) => r.overhead_percent.median);
+    const filled = m.hot_call_overhead.rows.map((r) => r.overhead_after_patch_percent.median);
+    rows.push({ goal: `hot-call overhead ≤ ${goal} % of frame time (nothing patched)`, current: `${percent(Math.min(...empty))} – ${percent(Math.max(...empty))}`,
+      met: Math.max(...empty) <= goal });
+    rows.push({ goal: `hot-call overhead ≤ ${goal} % of frame time (after patches)`, current: `${percent(Math.min(...filled))} – ${percent(Math.max(...filled))}`,
+      met: Math.max(...filled) <= goal });
+  }
+  if (m.patch_latency) {
+    const goals = m.patch_latency.goals;
+    const first = m.patch_latency.runs[0];
+    if (first) {
+      const p50 = first.components.save_to_pixels_ms.p50;
+      rows.push({ goal: `save to new pixels ≤ ${goals.save_to_pixels_p50_ms_at_most} ms p50 (${first.workers} workers)`,
+        current: `${ms(p50)} ms (p95 ${ms(first.components.save_to_pixels_ms.p95)})`, met: p50 <= goals.save_to_pixels_p50_ms_at_most });
+    }
+    const eight = m.patch_latency.runs.find((r) => r.workers === goals.apply_all_workers_goal_workers);
+    if (eight) {
+      const all = eight.components.apply_all_workers_ms;
+      rows.push({ goal: `apply across ${eight.workers} workers ≤ ${goals.apply_all_workers_ms_at_most} ms p50 (commit → last ack)`,
+        current: `${ms(all.p50)} ms (p95 ${ms(all.p95)})`, met: all.p50 <= goals.apply_all_workers_ms_at_most });
+    }
+  }
+  return rows;
+}
+
+// Quick runs are too small and too short for their figures to mean anything: no verdicts.
+export function goalTable(results) {
+  const judged = results.mode === 'full';
+  return table(['goal', 'current', 'verdict'], goalRows(results).map((row) => [row.goal, row.current, judged ? verdict(row.met) : 'not judged (quick run)']));
+}
+
+export function machineLine(results) {
+  const machine = results.machine;
+  return `${machine.cpu_model}, ${machine.logical_cores} logical cores (navigator.hardwareConcurrency ${machine.hardware_concurrency}), ` +
+    `${bytes(machine.memory_bytes)} RAM, ${machine.os}; Chromium ${machine.chromium_version} (headless), Node ${machine.node_version}, ` +
+    `Emscripten ${machine.emscripten_version}; commit ${machine.git_commit.slice(0, 12)}${machine.git_dirty ? ' (with uncommitted changes)' : ''}; ` +
+    `load average ${machine.load_average_at_start.join(' / ')} at the start, ${machine.load_average_at_end.join(' / ')} at the end (1 / 5 / 15 min)`;
+}
+
+function throughputSection(t) {
+  const lines = [`## 1. Samples per second: native renderer against the page`, '',
+    `${t.width}×${t.height}, 1 sample per pixel per frame, same scene and settings; native: \`render --threads T\`, ` +
+    `page: \`index.html?...&workers=T\`, accumulated samples × pixels / wall time between frame boundaries. Median (min–max); samples/s.`, '',
+    table(['scene', 'threads / workers', 'native', 'page', 'page / native'], t.rows.map((r) => [sceneName(r.scene), r.threads,
+      spread(r.native, rate), spread(r.page, rate), spread(r.page_per_native, times)]))];
+  if (t.two_over_one.length) {
+    lines.push('', 'Two threads or workers against one:', '',
+      table(['scene', 'native 2 / 1', 'page 2 / 1'], t.two_over_one.map((r) => [sceneName(r.scene), spread(r.native, times), spread(r.page, times)])));
+  }
+  lines.push('', `Goals: page ≥ ${t.goals.page_per_native_at_least}× native per thread; 2 workers ≥ ${t.goals.two_over_one_at_least}× one worker.`);
+  return lines.join('\n');
+}
+
+// Where the page's gap to native comes from: the same code as WebAssembly on one thread with
+// no page around it (the benchmark program, measure 4), against the native renderer and the
+// page with one worker.
+function gapSection(t, h) {
+  const rows = [];
+  for (const row of t.rows.filter((r) => r.threads === 1)) {
+    const program = h.rows.find((r) => r.scene === row.scene);
+    if (!program) continue;
+    const wasm = program.jump_table.median;
+    rows.push([sceneName(row.scene), rate(row.native.median), rate(wasm), rate(row.page.median),
+      times(wasm / row.native.median), times(row.page.median / wasm)]);
+  }
+  if (!rows.length) return '';
+  return ['Where the gap comes from, one thread (medians; "WebAssembly alone" is the benchmark program of measure 4, ' +
+    `${h.width}×${h.height}, no page, no workers, no presenting):`, '',
+    table(['scene', 'native', 'WebAssembly alone', 'page, 1 worker', 'WebAssembly / native', 'page / WebAssembly'], rows)].join('\n');
+}
+
+function scalingSection(s) {
+  return [`## 2. Scaling of the page with workers (${sceneName(s.scene)})`, '',
+    `${s.width}×${s.height}; navigator.hardwareConcurrency = ${s.hardware_concurrency}, so rows above it oversubscribe the cores. ` +
+    `Speed-up over ${s.baseline_workers} worker; efficiency = speed-up / workers.`, '',
+    table(['workers', 'samples/s', 'speed-up', 'efficiency'], s.rows.map((r) => [r.workers, spread(r.samples_per_second, rate),
+      spread(r.speedup, times), spread(r.efficiency, (v) => `${(v * 100).toFixed(0)} %`)]))].join('\n');
+}
+
+function pageLoadSection(p) {
+  const header = ['scene', 'program fetched', 'load event', 'program ready', 'first frame on screen'];
+  return [`## 3. Page load to the first full frame`, '',
+    `${p.width}×${p.height}, ${p.workers} workers, a fresh browser context each time (empty cache); ms from navigation start ` +
+    `(performance.now()). "Program ready": compiled, scene loaded, controls set up.`, '',
+    table(header, p.rows.map((r) => [sceneName(r.scene), r.program_fetched_ms ? spread(r.program_fetched_ms, ms) : '–',
+      spread(r.load_event_ms, ms), spread(r.ready_ms, ms), spread(r.first_frame_ms, ms)]))].join('\n');
+}
+
+function hotCallSection(h) {
+  return [`## 4. Hot-call overhead (the jump table)`, '',
+    `The benchmark program (app/bench/) on one thread in Chromium, ${h.width}×${h.height}, ${h.samples_per_pixel} samples per pixel, ` +
+    `built as the page's program is (relocatable main module, hot calls through \`hotswap::call\`) and with \`HOTSWAP_DIRECT_CALLS\` ` +
+    `(plain calls). "After patches": every hot function redirected in the jump table, so each call takes the lookup a patch causes. ` +
+    `Overhead = extra frame time over plain calls. Same picture in every build: ${h.images_identical ? 'yes' : '**NO**'}.`, '',
+    table(['scene', 'plain calls', 'jump table', 'overhead', 'jump table after patches', 'overhead'], h.rows.map((r) => [sceneName(r.scene),
+      spread(r.direct_calls, rate), spread(r.jump_table, rate), spread(r.overhead_percent, percent),
+      spread(r.jump_table_after_patch, rate), spread(r.overhead_after_patch_percent, percent)])), '',
+    `Goal: ≤ ${h.goals.hot_call_overhead_percent_at_most} % of frame time.`].join('\n');
+}
+
+function mainModuleSection(m) {
+  return [`## 5. Relocatable main module against a plain build`, '',
+    `The same program, one thread, ${m.width}×${m.height}, ${m.samples_per_pixel} samples per pixel: as a relocatable main module ` +
+    `(\`-sMAIN_MODULE=2\`, \`-fPIC\`, every symbol exported for patches) and as a plain \`-pthread\` executable (no \`-fPIC\`). ` +
+    `Program size: ${bytes(m.wasm_bytes.main_module)} against ${bytes(m.wasm_bytes.plain)} (${times(m.wasm_bytes.ratio)}).`, '',
+    table(['scene', 'plain', 'main module', 'main module / plain'], m.rows.map((r) => [sceneName(r.scene), spread(r.plain, rate),
+      spread(r.main_module, rate), spread(r.main_module_per_plain, times)]))].join('\n');
+}
+
+const STAGES = [
+  ['save_seen_ms', 'save → seen by the dev loop'],
+  ['build_ms', 'build (dev loop: compile + link + checks)'],
+  ['compile_ms', '  of which compile'],
+  ['link_ms', '  of which link'],
+  ['announced_ms', 'save → page heard of the patch'],
+  ['fetch_ms', 'fetch (announcement → bytes)'],
+  ['compile_in_page_ms', 'read + compile in the page'],
+  ['wait_for_frame_end_ms', 'ready → committed (waits for the frame to end)'],
+  ['apply_main_ms', 'apply on the main thread'],
+  ['apply_per_worker_ms', 'apply in one worker (every worker)'],
+  ['apply_slowest_worker_ms', 'apply in the slowest worker'],
+  ['apply_all_workers_ms', 'apply across all workers (commit → last acknowledgement)'],
+  ['save_to_pixels_ms', '**save → first new frame on screen**'],
+  ['frame_ms', 'frame time (context)'],
+];
+
+function latencySection(l) {
+  const lines = [`## 6. Patch latency`, '',
+    `The real dev loop in a temporary copy of the project, the page on it (${sceneName(l.scene)}, ${l.width}×${l.height}); after a ` +
+    `throwaway first edit, each timed edit changes a colour constant of \`${l.file}\` and waits until every worker has it on screen. ms.`];
+  for (const run of l.runs) {
+    lines.push('', `${run.workers} workers, ${run.edits} edits:`, '',
+      table(['stage', 'p50', 'p95', 'min', 'max'], STAGES.map(([key, label]) => {
+        const c = run.components[key];
+        return [label, ms(c.p50), ms(c.p95), ms(c.min), ms(c.max)];
+      })));
+  }
+  lines.push('', `Goals: save to new pixels ≤ ${l.goals.save_to_pixels_p50_ms_at_most} ms p50; apply across ` +
+    `${l.goals.apply_all_workers_goal_workers} workers ≤ ${l.goals.apply_all_workers_ms_at_most} ms.`);
+  return lines.join('\n');
+}
+
+function memorySection(p) {
+  const lines = [`## 7. WebAssembly memory and table as patches pile up`, '',
+    `The page with ${p.workers} workers on the dev loop, after 0, ${p.checkpoints.slice(1).join(' and ')} patches (edits of app/hot/sky.cpp). ` +
+    `The program's memory is ${p.memory_is_fixed ? 'fixed' : '**not** fixed'} (\`-sINITIAL_MEMORY=256MB -sALLOW_MEMORY_GROWTH=0\`): ` +
+    `a patch's data comes out of the heap, its functions out of new table slots. "Heap top" is the allocator's high-water mark: ` +
+    `it moves with whatever the page allocated last (frames, workers), not only with patches. JS heap: \`performance.memory\` (coarse).`, '',
+    table(['patches', 'wasm memory (`wasmMemory.buffer.byteLength`)', 'heap in use', 'heap top (`sbrk(0)`)', 'table length (`wasmTable.length`)',
+      'JS heap, main thread'], p.snapshots.map((s) => [s.patches, bytes(s.memory_bytes),
+      bytes(s.heap_in_use_bytes), bytes(s.heap_top_bytes), s.table_length, s.js_heap_used_bytes ? bytes(s.js_heap_used_bytes) : '–'])), '',
+    'Growth per patch:', '',
+    table(['patches', 'heap in use', 'heap top', 'table slots', 'JS heap'], p.growth.map((g) => [`${g.from_patches} → ${g.to_patches}`,
+      bytes(g.heap_in_use_bytes_per_patch), bytes(g.heap_top_bytes_per_patch), g.table_slots_per_patch.toFixed(2),
+      typeof g.js_heap_bytes_per_patch === 'number' ? bytes(g.js_heap_bytes_per_patch) : '–']))];
+  if (p.patch_module) {
+    lines.push('', `Each patch module by itself (${p.patch_module.count} modules, median (min–max)): ${spread(p.patch_module.bytes, bytes)} of ` +
+      `WebAssembly, asking for ${spread(p.patch_module.memory_size, bytes)} of memory (data) and ${spread(p.patch_module.table_slots, (v) => v.toFixed(0))} ` +
+      `table slots (its table size plus one per exported function). The module's bytes are kept by the JS engine (compiled code, ` +
+      `kept for workers that start later), not in the WebAssembly memory.`);
+  }
+  return lines.join('\n');
+}
+
+// How busy the machine was while it ran (the 1-minute load average as each step began).
+export function stepLoadLine(results) {
+  const loads = (results.steps || []).map((step) => step.load_average_at_start);
+  if (!loads.length) return '';
+  return `Load average (1 min) as the ${loads.length} steps began: ${Math.min(...loads).toFixed(2)} to ${Math.max(...loads).toFixed(2)}, ` +
+    `median ${[...loads].sort((a, b) => a - b)[loads.length >> 1].toFixed(2)}.`;
+}
+
+export function markdownReport(results) {
+  const m = results.measures;
+  const sections = [
+    `# Benchmark results (${results.mode} run)`, '',
+    `Command: \`${results.command}\`  `,
+    `Started ${results.started_at}, took ${Math.round(results.duration_seconds)} s.  `,
+    `Machine: ${machineLine(results)}.  `,
+    stepLoadLine(results), '',
+    '## Goals', '',
+    ...(results.mode === 'full' ? [] : ['A quick run: minimal sizes, one repetition. It shows that every measure works; its figures are not benchmarks.', '']),
+    goalTable(results),
+  ];
+  if (m.throughput) sections.push('', throughputSection(m.throughput));
+  if (m.throughput && m.hot_call_overhead) {
+    const gap = gapSection(m.throughput, m.hot_call_overhead);
+    if (gap) sections.push('', gap);
+  }
+  if (m.scaling) sections.push('', scalingSection(m.scaling));
+  if (m.page_load) sections.push('', pageLoadSection(m.page_load));
+  if (m.hot_call_overhead) sections.push('', hotCallSection(m.hot_call_overhead));
+  if (m.main_module_vs_plain) sections.push('', mainModuleSection(m.main_module_vs_plain));
+  if (m.patch_latency) sections.push('', latencySection(m.patch_latency));
+  if (m.patch_memory) sections.push('', memorySection(m.patch_memory));
+  if (results.errors.length) sections.push('', '## Errors', '', ...results.errors.map((e) => `- ${e.step}: ${e.message}`));
+  return sections.join('\n') + '\n';
+}

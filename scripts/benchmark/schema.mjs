@@ -1,0 +1,215 @@
+// The shape of results.json, and its check: every measure the settings asked for is
+// present, complete (a row for every scene, thread and worker count, a snapshot for every
+// checkpoint, a value for every repetition) and well formed (finite numbers where numbers
+// belong, summaries that agree with their own repetitions). --quick mode's verdict, and
+// tests/bench's: no timing thresholds, only "did every measure produce a real result".
+import { percentile } from './statistics.mjs';
+
+export const SCHEMA_VERSION = 1;
+export const MEASURES = ['throughput', 'scaling', 'page_load', 'hot_call_overhead', 'main_module_vs_plain', 'patch_latency', 'patch_memory'];
+
+// ---- building blocks: each returns a checker (value, path, problems) -------------------
+
+const number = ({ positive = false, nonNegative = false, integer = false } = {}) => (value, at, problems) => {
+  if (typeof value !== 'number' || !Number.isFinite(value)) return problems.push(`${at}: expected a finite number, found ${typeof value === 'number' ? value : JSON.stringify(value)}`);
+  if (positive && !(value > 0)) problems.push(`${at}: expected a positive number, found ${value}`);
+  if (nonNegative && value < 0) problems.push(`${at}: expected a number >= 0, found ${value}`);
+  if (integer && !Number.isInteger(value)) problems.push(`${at}: expected an integer, found ${value}`);
+};
+const string = () => (value, at, problems) => {
+  if (typeof value !== 'string' || !value) problems.push(`${at}: expected a non-empty string, found ${JSON.stringify(value)}`);
+};
+const boolean = () => (value, at, problems) => {
+  if (typeof value !== 'boolean') problems.push(`${at}: expected true or false, found ${JSON.stringify(value)}`);
+};
+const nullable = (check) => (value, at, problems) => { if (value !== null) check(value, at, problems); };
+const array = (item, { minItems = 1 } = {}) => (value, at, problems) => {
+  if (!Array.isArray(value)) return problems.push(`${at}: expected a list, found ${JSON.stringify(value)}`);
+  if (value.length < minItems) problems.push(`${at}: expected at least ${minItems} item(s), found ${value.length}`);
+  value.forEach((element, index) => item(element, `${at}[${index}]`, problems));
+};
+const object = (properties, { optional = [] } = {}) => (value, at, problems) => {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return problems.push(`${at}: expected an object, found ${JSON.stringify(value)}`);
+  for (const [key, check] of Object.entries(properties)) {
+    if (!(key in value)) {
+      if (!optional.includes(key)) problems.push(`${at}.${key}: missing`);
+      continue;
+    }
+    check(value[key], `${at}.${key}`, problems);
+  }
+};
+
+// A summary of repetitions: {repetitions, median, min, max} (+ p50, p95), consistent.
+const summary = ({ positive = false, nonNegative = false, latency = false } = {}) => (value, at, problems) => {
+  const before = problems.length;
+  const element = number({ positive, nonNegative });
+  const fields = { repetitions: array(element), median: element, min: element, max: element };
+  if (latency) Object.assign(fields, { p50: element, p95: element });
+  object(fields)(value, at, problems);
+  if (problems.length > before) return;
+  const close = (a, b) => Math.abs(a - b) <= 1e-5 * Math.max(1, Math.abs(a), Math.abs(b));
+  const values = value.repetitions;
+  const expected = { median: percentile(values, 0.5), min: Math.min(...values), max: Math.max(...values) };
+  if (latency) Object.assign(expected, { p50: expected.median, p95: percentile(values, 0.95) });
+  for (const [key, wanted] of Object.entries(expected)) {
+    if (!close(value[key], wanted)) problems.push(`${at}.${key}: ${value[key]} does not agree with its repetitions (${wanted})`);
+  }
+};
+
+// ---- the measures ------------------------------------------------------------------------
+
+const rate = summary({ positive: true });
+const SHAPES = {
+  throughput: object({
+    unit: string(), width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }),
+    goals: object({ page_per_native_at_least: number(), two_over_one_at_least: number() }),
+    rows: array(object({ scene: string(), threads: number({ positive: true, integer: true }), native: rate, page: rate, page_per_native: rate })),
+    two_over_one: array(object({ scene: string(), native: rate, page: rate }), { minItems: 0 }),
+  }),
+  scaling: object({
+    scene: string(), width: number({ positive: true }), height: number({ positive: true }),
+    hardware_concurrency: number({ positive: true, integer: true }), baseline_workers: number({ positive: true, integer: true }),
+    rows: array(object({ workers: number({ positive: true, integer: true }), samples_per_second: rate, speedup: rate, efficiency: rate })),
+  }),
+  page_load: object({
+    unit: string(), width: number({ positive: true }), height: number({ positive: true }), workers: number({ nonNegative: true, integer: true }),
+    rows: array(object({ scene: string(), first_frame_ms: rate, ready_ms: rate, load_event_ms: rate, program_fetched_ms: rate }, { optional: ['program_fetched_ms'] })),
+  }),
+  hot_call_overhead: object({
+    unit: string(), width: number({ positive: true }), height: number({ positive: true }), samples_per_pixel: number({ positive: true }),
+    threads: number({ positive: true }), images_identical: boolean(), goals: object({ hot_call_overhead_percent_at_most: number() }),
+    rows: array(object({ scene: string(), jump_table: rate, jump_table_after_patch: rate, direct_calls: rate,
+      overhead_percent: summary(), overhead_after_patch_percent: summary() })),
+  }),
+  main_module_vs_plain: object({
+    unit: string(), width: number({ positive: true }), height: number({ positive: true }), samples_per_pixel: number({ positive: true }),
+    threads: number({ positive: true }), images_identical: boolean(),
+    wasm_bytes: object({ main_module: number({ positive: true }), plain: number({ positive: true }), ratio: number({ positive: true }) }),
+    rows: array(object({ scene: string(), main_module: rate, plain: rate, main_module_per_plain: rate })),
+  }),
+  patch_latency: object({
+    unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
+    goals: object({ save_to_pixels_p50_ms_at_most: number(), apply_all_workers_ms_at_most: number(), apply_all_workers_goal_workers: number() }),
+    runs: array(object({
+      workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
+      components: object(Object.fromEntries(['save_seen_ms', 'build_ms', 'compile_ms', 'link_ms', 'announced_ms', 'fetch_ms',
+        'compile_in_page_ms', 'wait_for_frame_end_ms', 'apply_main_ms', 'apply_per_worker_ms', 'apply_slowest_worker_ms',
+        'apply_all_workers_ms', 'save_to_pixels_ms', 'frame_ms'].map((name) => [name, summary({ nonNegative: true, latency: true })]))),
+      raw: array(object({ version: number({ positive: true, integer: true }), save_to_pixels_ms: number({ positive: true }) })),
+    })),
+  }),
+  patch_memory: object({
+    workers: number({ positive: true, integer: true }), checkpoints: array(number({ nonNegative: true, integer: true })),
+    memory_is_fixed: boolean(),
+    snapshots: array(object({
+      patches: number({ nonNegative: true, integer: true }), memory_bytes: number({ positive: true }), heap_in_use_bytes: number({ positive: true }),
+      heap_top_bytes: number({ positive: true }), table_length: number({ positive: true, integer: true }), js_heap_used_bytes: nullable(number({ positive: true })),
+    })),
+    growth: array(object({
+      from_patches: number({ nonNegative: true }), to_patches: number({ positive: true }), heap_in_use_bytes_per_patch: number(),
+      heap_top_bytes_per_patch: number(), table_slots_per_patch: number(), memory_bytes_per_patch: number(),
+      js_heap_bytes_per_patch: nullable(number()),
+    }, { optional: ['js_heap_bytes_per_patch'] })),
+    patch_module: object({ count: number({ positive: true, integer: true }), bytes: rate, memory_size: summary({ nonNegative: true }), table_slots: rate }),
+  }),
+};
+
+// ---- completeness: what the settings asked for is all there -------------------------------
+
+function missing(problems, at, what) { problems.push(`${at}: no result for ${what}`); }
+const lengthIs = (problems, at, list, count) => {
+  if (Array.isArray(list) && list.length !== count) problems.push(`${at}: expected ${count} repetition(s), found ${list.length}`);
+};
+
+const COMPLETE = {
+  throughput(measure, s, problems) {
+    for (const scene of s.scenes) {
+      for (const threads of s.threads) {
+        const row = measure.rows.find((r) => r.scene === scene && r.threads === threads);
+        if (!row) { missing(problems, 'throughput.rows', `${scene} with ${threads} thread(s)`); continue; }
+        for (const key of ['native', 'page']) lengthIs(problems, `throughput ${scene}/${threads}.${key}`, row[key].repetitions, s.repetitions);
+      }
+      if (s.threads.includes(2) && !measure.two_over_one.some((r) => r.scene === scene)) missing(problems, 'throughput.two_over_one', scene);
+    }
+  },
+  scaling(measure, s, problems) {
+    for (const workers of s.workers) {
+      const row = measure.rows.find((r) => r.workers === workers);
+      if (!row) missing(problems, 'scaling.rows', `${workers} worker(s)`);
+      else lengthIs(problems, `scaling ${workers} workers`, row.samples_per_second.repetitions, s.repetitions);
+    }
+  },
+  page_load(measure, s, problems) {
+    for (const scene of s.scenes) {
+      const row = measure.rows.find((r) => r.scene === scene);
+      if (!row) missing(problems, 'page_load.rows', scene);
+      else lengthIs(problems, `page_load ${scene}`, row.first_frame_ms.repetitions, s.repetitions);
+    }
+  },
+  hot_call_overhead(measure, s, problems) {
+    for (const scene of s.scenes) {
+      const row = measure.rows.find((r) => r.scene === scene);
+      if (!row) missing(problems, 'hot_call_overhead.rows', scene);
+      else for (const key of ['jump_table', 'jump_table_after_patch', 'direct_calls']) lengthIs(problems, `hot_call_overhead ${scene}.${key}`, row[key].repetitions, s.repetitions);
+    }
+    if (measure.images_identical !== true) problems.push('hot_call_overhead.images_identical: the builds drew different pictures, so their timings do not compare');
+  },
+  main_module_vs_plain(measure, s, problems) {
+    for (const scene of s.scenes) {
+      const row = measure.rows.find((r) => r.scene === scene);
+      if (!row) missing(problems, 'main_module_vs_plain.rows', scene);
+      else for (const key of ['main_module', 'plain']) lengthIs(problems, `main_module_vs_plain ${scene}.${key}`, row[key].repetitions, s.repetitions);
+    }
+  },
+  patch_latency(measure, s, problems) {
+    for (const workers of s.worker_runs) {
+      const run = measure.runs.find((r) => r.workers === workers);
+      if (!run) { missing(problems, 'patch_latency.runs', `${workers} workers`); continue; }
+      if (run.edits !== s.latency_edits) problems.push(`patch_latency ${workers} workers: ${run.edits} edits, expected ${s.latency_edits}`);
+      for (const [name, component] of Object.entries(run.components)) {
+        const expected = name === 'apply_per_worker_ms' ? s.latency_edits * workers : s.latency_edits;
+        lengthIs(problems, `patch_latency ${workers} workers.${name}`, component.repetitions, expected);
+      }
+    }
+  },
+  patch_memory(measure, s, problems) {
+    for (const checkpoint of s.memory_checkpoints) {
+      if (!measure.snapshots.some((snapshot) => snapshot.patches === checkpoint)) missing(problems, 'patch_memory.snapshots', `${checkpoint} patches`);
+    }
+    if (measure.growth.length !== s.memory_checkpoints.length - 1) problems.push(`patch_memory.growth: expected ${s.memory_checkpoints.length - 1} intervals, found ${measure.growth.length}`);
+  },
+};
+
+const SETTINGS_OF = {
+  throughput: 'throughput', scaling: 'scaling', page_load: 'page_load', hot_call_overhead: 'bench_programs',
+  main_module_vs_plain: 'bench_programs', patch_latency: 'patching', patch_memory: 'patching',
+};
+
+const TOP = object({
+  schema_version: number({ integer: true }), mode: string(), command: string(), started_at: string(), finished_at: string(),
+  duration_seconds: number({ positive: true }), settings: object({}), measures: object({}), errors: array(object({ step: string(), message: string() }), { minItems: 0 }),
+  machine: object({
+    cpu_model: string(), logical_cores: number({ positive: true, integer: true }), hardware_concurrency: number({ positive: true, integer: true }),
+    memory_bytes: number({ positive: true }), os: string(), chromium_version: string(), node_version: string(), emscripten_version: string(),
+    git_commit: string(), git_dirty: boolean(),
+    load_average_at_start: array(number({ nonNegative: true })), load_average_at_end: array(number({ nonNegative: true })),
+  }),
+});
+
+// Every problem found, as "where: what" lines; empty when the results are complete and
+// well formed. `only`: the measures that were asked for (all of them by default).
+export function validateResults(results, { only = MEASURES } = {}) {
+  const problems = [];
+  TOP(results, 'results', problems);
+  if (problems.length) return problems;
+  if (results.schema_version !== SCHEMA_VERSION) problems.push(`results.schema_version: ${results.schema_version}, expected ${SCHEMA_VERSION}`);
+  for (const error of results.errors) problems.push(`step "${error.step}" failed: ${error.message}`);
+  for (const name of only) {
+    const measure = results.measures[name];
+    if (measure === undefined) { problems.push(`measures.${name}: missing`); continue; }
+    const before = problems.length;
+    SHAPES[name](measure, `measures.${name}`, problems);
+    if (problems.length === before) COMPLETE[name](measure, results.settings[SETTINGS_OF[name]], problems);
+  }
+  return problems;
+}

@@ -1,0 +1,35 @@
+// What each measure runs, in full mode and in --quick mode (CI: every measure, minimal
+// sizes and repetitions, to prove the benchmark still produces a complete result).
+// Thread and worker counts follow the machine (navigator.hardwareConcurrency).
+export const SCENES = ['cornell_box.json', 'sphere_field.json', 'mesh.json'];
+
+export function benchmarkSettings({ quick, hardwareConcurrency }) {
+  const hc = hardwareConcurrency;
+  const threads = [...new Set([1, 2, hc])].sort((a, b) => a - b);
+  if (quick) {
+    return {
+      mode: 'quick',
+      throughput: { scenes: SCENES, threads, width: 160, height: 90, repetitions: 1, native_samples_per_pixel_per_thread: 1,
+        page_warmup_seconds: 0.2, page_window_seconds: 0.3 },
+      scaling: { scene: 'mesh.json', width: 160, height: 90, workers: [...new Set([1, hc, hc + 1])], repetitions: 1,
+        warmup_seconds: 0.2, window_seconds: 0.3 },
+      page_load: { scenes: ['cornell_box.json'], width: 160, height: 90, workers: 2, repetitions: 1 },
+      bench_programs: { scenes: ['cornell_box.json'], width: 64, height: 36, samples_per_pixel: 1, warmup_samples_per_pixel: 1, warmup_seconds: 0,
+        repetitions: 1 },
+      patching: { scene: 'cornell_box.json', width: 160, height: 90, worker_runs: [2, 8], latency_edits: 2,
+        memory_checkpoints: [0, 1, 3], settle_ms: 0, wait_for_precompiled_headers: false },
+    };
+  }
+  return {
+    mode: 'full',
+    throughput: { scenes: SCENES, threads, width: 640, height: 360, repetitions: 5, native_samples_per_pixel_per_thread: 16,
+      page_warmup_seconds: 3, page_window_seconds: 3 },
+    scaling: { scene: 'mesh.json', width: 640, height: 360, workers: Array.from({ length: 2 * hc + 1 }, (_, i) => i + 1),
+      repetitions: 5, warmup_seconds: 3, window_seconds: 3 },
+    page_load: { scenes: SCENES, width: 640, height: 360, workers: 2, repetitions: 5 },
+    bench_programs: { scenes: SCENES, width: 640, height: 360, samples_per_pixel: 8, warmup_samples_per_pixel: 2, warmup_seconds: 3,
+      repetitions: 7 },
+    patching: { scene: 'cornell_box.json', width: 640, height: 360, worker_runs: [2, 8], latency_edits: 20,
+      memory_checkpoints: [0, 50, 200], settle_ms: 500, wait_for_precompiled_headers: true },
+  };
+}
