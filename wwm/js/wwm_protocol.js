@@ -28,7 +28,10 @@ mergeInto(LibraryManager.library, {
     // `expected` lists the kinds acceptable where the message arrived.
     classify: function(data) {
       var F = WwmProtocol.FIELD;
-      if (data === null || typeof data != 'object' || Array.isArray(data)) {
+      // A typed array or DataView is not a message either, and must not reach Object.keys:
+      // on a view as big as the wasm memory (2^28 indices) it throws, which killed the
+      // receiving worker (found by tests/wwm/protocol_fuzzing.test.mjs).
+      if (data === null || typeof data != 'object' || Array.isArray(data) || ArrayBuffer.isView(data)) {
         return { problem: 'not an object (got ' + WwmProtocol.typeName(data) + ')' };
       }
       var keys = Object.keys(data);
@@ -68,8 +71,10 @@ mergeInto(LibraryManager.library, {
       var F = WwmProtocol.FIELD;
       if (!has(F.CALLBACK)) return 'missing ' + F.CALLBACK;
       var callback = data[F.CALLBACK];
+      // Both indices are read: every() skips the holes of a sparse array, so [, 5] passed
+      // (found by tests/wwm/protocol_fuzzing.test.mjs).
       if (!Array.isArray(callback) || callback.length != 2 ||
-          !callback.every(function(n) { return Number.isInteger(n) && n > 0 && n <= 0xffffffff; })) {
+          ![callback[0], callback[1]].every(function(n) { return Number.isInteger(n) && n > 0 && n <= 0xffffffff; })) {
         return F.CALLBACK + ' must be [address, serial], two positive 32-bit integers (got ' + WwmProtocol.describe(callback) + ')';
       }
       return null;
@@ -101,16 +106,25 @@ mergeInto(LibraryManager.library, {
     typeName: function(value) {
       if (value === null) return 'null';
       if (Array.isArray(value)) return 'array';
+      if (ArrayBuffer.isView(value)) return Object.prototype.toString.call(value).slice(8, -1);  // Uint8Array, DataView, ...
       return typeof value;
     },
 
     // A short, safe description of a message for error reports.
     describe: function(data) {
+      var MAX_ITEMS = 32;
       try {
         var text = JSON.stringify(data, function(key, value) {
           if (value instanceof WebAssembly.Module) return '[WebAssembly.Module]';
           if (value instanceof WebAssembly.Memory) return '[WebAssembly.Memory]';
           if (typeof value == 'bigint') return value.toString() + 'n';
+          // Views and long arrays are cut short: stringified whole, a small message (a
+          // sparse array of length 1e8, a view of the wasm memory) kept the receiving thread
+          // busy for seconds (found by tests/wwm/protocol_fuzzing.test.mjs).
+          if (ArrayBuffer.isView(value)) return '[' + WwmProtocol.typeName(value) + ', ' + value.byteLength + ' bytes]';
+          if (Array.isArray(value) && value.length > MAX_ITEMS) {
+            return value.slice(0, MAX_ITEMS).concat(['… ' + (value.length - MAX_ITEMS) + ' more items']);
+          }
           return value;
         });
         if (text === undefined) text = String(data);
