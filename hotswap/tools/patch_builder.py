@@ -220,7 +220,8 @@ class PatchBuilder:
     def _publish(self, result: BuildResult) -> None:
         manifest = result.manifest()
         (self.patch_dir / PATCH_FORMAT["manifest_file"].format(version=result.version)).write_text(json.dumps(manifest, indent=1))
-        self.history.append(manifest)
+        # A version built again (the dev loop redoes a build a save interrupted) replaces its entry.
+        self.history = [entry for entry in self.history if entry.get("version") != result.version] + [manifest]
         (self.patch_dir / "index.json").write_text(json.dumps({"patches": self.history}, indent=1))
 
 

@@ -76,6 +76,10 @@ class SourceWatcher:
                 break
         return changes
 
+    def dirty(self) -> bool:
+        """Whether any watched file was written since the last changes() (without taking it)."""
+        return any(self._stamp(path) != self._stamps.get(path) for path in self._files())
+
     def changes(self) -> list[Change]:
         """Files whose content changed since the last call (new files included)."""
         changed = []

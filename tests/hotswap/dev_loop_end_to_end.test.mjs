@@ -33,6 +33,17 @@ after(async () => {
 });
 
 const stats = () => page.evaluate(() => raytracerPage.program.statistics());
+
+// waitUntil, but a timeout says where the patches stood: the page's patch log and the dev
+// loop's last lines.
+async function waitForPatches(predicate, argument, timeout) {
+  try {
+    return await waitUntil(page, predicate, argument, timeout);
+  } catch (error) {
+    const patches = await page.evaluate(() => HotswapMain.log.map((e) => `${e.version} ${e.state}${e.failure ? ` (${e.failure.kind}: ${e.failure.message.slice(0, 300)})` : ''}`));
+    throw new Error(`${error.message}\npatches in the page:\n${patches.slice(-8).join('\n')}\ndev loop:\n${devLoop.output().split('\n').slice(-15).join('\n')}`);
+  }
+}
 const withSky = (expression) => (text) => text.replace('  return radiance;\n}', `  return ${expression};\n}`);
 
 // Saves an edit and waits for the page to settle the patch it made (applied or rejected):
@@ -40,7 +51,7 @@ const withSky = (expression) => (text) => text.replace('  return radiance;\n}', 
 async function saveAndSettle(file, transform) {
   const newestBefore = await page.evaluate(() => Math.max(0, ...HotswapMain.log.map((e) => e.version)));
   project.edit(file, transform);
-  const settled = await waitUntil(page, (from) => {
+  const settled = await waitForPatches((from) => {
     const entry = HotswapMain.log.find((e) => e.version > from);
     return entry && ['applied', 'rejected'].includes(entry.state) && { version: entry.version, state: entry.state, failure: entry.failure || null };
   }, newestBefore, 60000);
@@ -182,7 +193,7 @@ test('saves faster than builds coalesce and versions apply in order', async () =
     project.edit(SKY, (text) => text.replace(/glm::vec3\(1\.0f, 0\.3f, [0-9.]+f\)/, `glm::vec3(1.0f, 0.3f, ${tint})`));
     await new Promise((resolve) => setTimeout(resolve, 40));
   }
-  const last = await waitUntil(page, (from) => {
+  const last = await waitForPatches((from) => {
     const versions = HotswapMain.log.filter((e) => e.version >= from).map((e) => [e.version, e.state]);
     return versions.length && versions.every(([, s]) => s === 'applied') && versions;
   }, first, 60000);
