@@ -3,8 +3,10 @@
 // the sRGB transfer curve, round to 8 bits.
 #include <algorithm>
 
+#include "core/byte_steps.h"
 #include "core/portable_math.h"
 #include "hot/hot_functions.h"
+#include "hot/tone_map.h"
 
 namespace raytracer {
 namespace {
@@ -24,6 +26,19 @@ std::uint8_t to_byte(float value) {
 }
 }  // namespace
 
+namespace tone_map_detail {
+std::uint8_t srgb_byte_direct(float linear) { return to_byte(srgb_encode(linear)); }
+
+// Three pows per pixel every frame took about a third of the page's time at one sample a
+// frame (scripts/bench.sh's throughput); a table of the curve's steps gives the same bytes.
+// Built once, on first use, from the functions above: a patch of this file starts with
+// fresh statics, so an edited curve gets its own table.
+std::uint8_t srgb_byte(float linear) {
+  static const ByteSteps steps(srgb_byte_direct);
+  return steps(linear);
+}
+}  // namespace tone_map_detail
+
 void tone_map_tile(const AccumulationBuffer& accumulation, const Tile& tile, std::uint32_t sample_count,
                    std::span<std::uint8_t> rgba) {
   const float inverse_count = 1.0f / static_cast<float>(sample_count);
@@ -31,9 +46,9 @@ void tone_map_tile(const AccumulationBuffer& accumulation, const Tile& tile, std
     for (int x = tile.x0; x < tile.x1; ++x) {
       const glm::vec4& sum = accumulation.pixel(x, y);
       std::uint8_t* pixel = &rgba[(static_cast<std::size_t>(y) * accumulation.width() + x) * 4];
-      pixel[0] = to_byte(srgb_encode(aces_filmic(sum.x * inverse_count)));
-      pixel[1] = to_byte(srgb_encode(aces_filmic(sum.y * inverse_count)));
-      pixel[2] = to_byte(srgb_encode(aces_filmic(sum.z * inverse_count)));
+      pixel[0] = tone_map_detail::srgb_byte(aces_filmic(sum.x * inverse_count));
+      pixel[1] = tone_map_detail::srgb_byte(aces_filmic(sum.y * inverse_count));
+      pixel[2] = tone_map_detail::srgb_byte(aces_filmic(sum.z * inverse_count));
       pixel[3] = 255;
     }
   }
