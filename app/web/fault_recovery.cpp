@@ -124,8 +124,9 @@ void FrameLoop::finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vect
   });
 }
 
-// A frame rendered by code that fails is given up: its workers take no more tiles, and the
-// next frame starts on a new accumulation buffer (stragglers still write into the old one).
+// A frame is given up (rendered by code that fails, or by code a ready patch replaces): its
+// workers take no more tiles, and the next frame starts on a new accumulation buffer
+// (stragglers still write into the old one; each finishes its tile before its next task).
 void FrameLoop::abandon_frame() {
   if (current_job_) current_job_->abandoned = true;
   current_job_.reset();

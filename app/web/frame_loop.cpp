@@ -59,7 +59,7 @@ FrameLoop& FrameLoop::instance() {
 
 FrameLoop::FrameLoop() {
   hotswap::on_patch_committed([this](std::uint32_t) { patches_committed_ = true; });
-  hotswap::on_patch_ready([this] { schedule_next_frame(); });  // a paused loop wakes to commit it
+  hotswap::on_patch_ready([this] { new_code_ready(); });
   wwm::on_worker_failed([this](wwm::WorkerId worker, const std::string& reason) { worker_failed(worker, reason); });
 }
 
@@ -180,6 +180,17 @@ void FrameLoop::schedule_next_frame() {
   }
 }
 
+// A patch is ready; it is committed between frames. The frame in flight runs the old code
+// and its samples are discarded at the commit anyway: give it up rather than wait for it,
+// so the new code's first frame starts now. A paused loop wakes to commit it.
+void FrameLoop::new_code_ready() {
+  if (frame_in_flight_ && current_job_) {
+    abandon_frame();
+  } else {
+    schedule_next_frame();
+  }
+}
+
 void FrameLoop::start_frame() {
   apply_pending_changes();
   // Double buffering: frame N+2 reuses frame N's pixels, so frame N must be on screen first.
@@ -227,9 +238,14 @@ void FrameLoop::post_frame_task(const PoolMember& member, const std::shared_ptr<
   });
 }
 
-void FrameLoop::render_on_main_thread_later() { js_yield_then_continue(); }
+void FrameLoop::render_on_main_thread_later() {
+  if (main_thread_slice_pending_) return;  // the pending slice renders whatever frame is current
+  main_thread_slice_pending_ = true;
+  js_yield_then_continue();
+}
 
 void FrameLoop::continue_main_thread_slice() {
+  main_thread_slice_pending_ = false;
   if (frame_in_flight_ && pool_.empty()) render_on_main_thread();
 }
 

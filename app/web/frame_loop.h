@@ -66,6 +66,7 @@ class FrameLoop {
   void present(const FrameJob& job);
   void present_acknowledged(std::uint32_t frame_number, std::uint32_t version);
   void schedule_next_frame();
+  void new_code_ready();
   void post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job);
   // Fault recovery helpers.
   void frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason);
@@ -94,6 +95,7 @@ class FrameLoop {
   bool started_ = false;
   bool frame_in_flight_ = false;
   bool waiting_to_start_ = false;
+  bool main_thread_slice_pending_ = false;  // zero-worker mode: one chain of slices at a time
 
   // Faults.
   int failures_in_frame_ = 0;
