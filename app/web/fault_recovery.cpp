@@ -68,7 +68,10 @@ void FrameLoop::check_progress() {
 
 void FrameLoop::worker_failed(wwm::WorkerId worker, const std::string& reason) {
   ++worker_failures_;
-  if (pool_.forget(worker)) last_presented_frame_ = last_completed_frame_;  // its presents will never come
+  if (pool_.forget(worker)) {  // the presenter: its presents will never come
+    last_presented_frame_ = last_completed_frame_;
+    awaiting_present_[0] = awaiting_present_[1] = 0;
+  }
   forget_old_failed_workers();
   // The replacement gets every patch applied so far (hotswap's catch-up) before any task.
   const std::vector<PoolMember> spawned = pool_.resize(wanted_workers_, settings_.width, settings_.height);

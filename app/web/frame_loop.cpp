@@ -193,8 +193,9 @@ void FrameLoop::new_code_ready() {
 
 void FrameLoop::start_frame() {
   apply_pending_changes();
-  // Double buffering: frame N+2 reuses frame N's pixels, so frame N must be on screen first.
-  if (frame_number_ >= 2 && last_presented_frame_ + 1 < frame_number_) {
+  // Double buffering: the next frame reuses the pixels of the last completed frame of the
+  // same parity, which must be on screen first.
+  if (awaiting_present_[(frame_number_ + 1) % 2] != 0) {
     waiting_to_start_ = true;
     return;
   }
@@ -274,6 +275,7 @@ void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
                              static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
                              first_version, mixed);
   last_completed_frame_ = job->frame_number;
+  awaiting_present_[job->frame_number % 2] = job->frame_number;
   completed_pixels_ = job->pixels;
   frame_in_flight_ = false;
   present(*job);
@@ -297,6 +299,7 @@ void FrameLoop::present(const FrameJob& job) {
 
 void FrameLoop::present_acknowledged(std::uint32_t frame_number, std::uint32_t version) {
   last_presented_frame_ = std::max(last_presented_frame_, frame_number);
+  if (awaiting_present_[frame_number % 2] == frame_number) awaiting_present_[frame_number % 2] = 0;
   if (version != shown_version_) {
     shown_version_ = version;
     js_new_version_shown(version);

@@ -91,6 +91,9 @@ class FrameLoop {
   std::uint32_t frame_number_ = 0;
   std::uint32_t last_presented_frame_ = 0;   // acknowledged by the presenter
   std::uint32_t last_completed_frame_ = 0;
+  // Per pixel buffer: the completed frame in it that is not on screen yet (0: none). A frame
+  // may render into a buffer only once that frame is shown. Frames given up never get here.
+  std::uint32_t awaiting_present_[2] = {0, 0};
   std::uint32_t shown_version_ = 0;          // patch version of the newest frame on screen
   bool started_ = false;
   bool frame_in_flight_ = false;
