@@ -30,6 +30,7 @@ import path from 'node:path';
 import readline from 'node:readline';
 import { launchBrowser, openPage, projectRoot, siteRoot, startServer } from '../browser/harness.mjs';
 import { FuzzTally, fuzzSeed, seededRandom } from '../browser/fuzzing.mjs';
+import { editIntoOverlay } from './patch_session.mjs';
 import { sideModule } from './wasm_assembler.mjs';
 import * as wasm from './wasm_mutations.mjs';
 
@@ -46,14 +47,6 @@ let server, browser, patchDir, overlayDir, sourcesDir, built;
 
 // ---- Real patches: the builder in --serve mode (one process, warm), from edited copies ----
 
-function edit(relativePath, transform) {
-  const original = fs.readFileSync(path.join(projectRoot, relativePath), 'utf8');
-  const edited = transform(original);
-  if (edited === original) throw new Error(`the edit of ${relativePath} changed nothing`);
-  const target = path.join(overlayDir, relativePath);
-  fs.mkdirSync(path.dirname(target), { recursive: true });
-  fs.writeFileSync(target, edited);
-}
 
 // Builds each {name, file, transform} in turn; resolves with name -> module bytes.
 async function buildPatches(patches) {
@@ -66,7 +59,7 @@ async function buildPatches(patches) {
   const built = {};
   try {
     for (const [index, patch] of patches.entries()) {
-      edit(patch.file, patch.transform);
+      editIntoOverlay(overlayDir, patch.file, patch.transform);
       builder.stdin.write(JSON.stringify({ version: index + 1, files: [patch.file] }) + '\n');
       const { value: line, done } = await lines.next();
       if (done) throw new Error(`the patch builder stopped: ${errors}`);

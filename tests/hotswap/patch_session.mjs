@@ -21,6 +21,17 @@ function parseResult(line) {
   return { where: match[1], version: +match[2], value: +match[3], c: +match[4], scale: +match[5], sinceLoad: +match[6] };
 }
 
+// Writes `transform(the project file's text)` as that file's copy in an overlay folder (the
+// patch builder's --overlay: the copy replaces the file, the tree is not touched).
+export function editIntoOverlay(overlayDir, relativePath, transform) {
+  const original = fs.readFileSync(path.join(projectRoot, relativePath), 'utf8');
+  const edited = transform(original);
+  if (edited === original) throw new Error(`the edit of ${relativePath} changed nothing`);
+  const target = path.join(overlayDir, relativePath);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  fs.writeFileSync(target, edited);
+}
+
 export async function openPatchSession({ workers = 2 } = {}) {
   const patchDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-patches-'));
   const overlayDir = fs.mkdtempSync(path.join(os.tmpdir(), 'hotswap-overlay-'));
@@ -43,14 +54,7 @@ export async function openPatchSession({ workers = 2 } = {}) {
     },
 
     // Writes an edited copy of a project file into the overlay: `transform(original text)`.
-    edit(relativePath, transform) {
-      const original = fs.readFileSync(path.join(projectRoot, relativePath), 'utf8');
-      const edited = transform(original);
-      if (edited === original) throw new Error(`the edit of ${relativePath} changed nothing`);
-      const target = path.join(overlayDir, relativePath);
-      fs.mkdirSync(path.dirname(target), { recursive: true });
-      fs.writeFileSync(target, edited);
-    },
+    edit: (relativePath, transform) => editIntoOverlay(overlayDir, relativePath, transform),
     // Puts the original text back (as an edit would: the copy equals the original).
     revert(relativePath) {
       const target = path.join(overlayDir, relativePath);
