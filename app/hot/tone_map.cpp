@@ -33,22 +33,25 @@ std::uint8_t srgb_byte_direct(float linear) { return to_byte(srgb_encode(linear)
 // frame (scripts/bench.sh's throughput); a table of the curve's steps gives the same bytes.
 // Built once, on first use, from the functions above: a patch of this file starts with
 // fresh statics, so an edited curve gets its own table.
-std::uint8_t srgb_byte(float linear) {
+const ByteSteps& srgb_steps() {
   static const ByteSteps steps(srgb_byte_direct);
-  return steps(linear);
+  return steps;
 }
+
+std::uint8_t srgb_byte(float linear) { return srgb_steps()(linear); }
 }  // namespace tone_map_detail
 
 void tone_map_tile(const AccumulationBuffer& accumulation, const Tile& tile, std::uint32_t sample_count,
                    std::span<std::uint8_t> rgba) {
   const float inverse_count = 1.0f / static_cast<float>(sample_count);
+  const ByteSteps& srgb = tone_map_detail::srgb_steps();  // once a tile: not a static's guard per channel
   for (int y = tile.y0; y < tile.y1; ++y) {
     for (int x = tile.x0; x < tile.x1; ++x) {
       const glm::vec4& sum = accumulation.pixel(x, y);
       std::uint8_t* pixel = &rgba[(static_cast<std::size_t>(y) * accumulation.width() + x) * 4];
-      pixel[0] = tone_map_detail::srgb_byte(aces_filmic(sum.x * inverse_count));
-      pixel[1] = tone_map_detail::srgb_byte(aces_filmic(sum.y * inverse_count));
-      pixel[2] = tone_map_detail::srgb_byte(aces_filmic(sum.z * inverse_count));
+      pixel[0] = srgb(aces_filmic(sum.x * inverse_count));
+      pixel[1] = srgb(aces_filmic(sum.y * inverse_count));
+      pixel[2] = srgb(aces_filmic(sum.z * inverse_count));
       pixel[3] = 255;
     }
   }
