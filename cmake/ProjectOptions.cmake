@@ -14,10 +14,12 @@ add_library(project_options INTERFACE)
 # on x86-64 and on wasm32, so a native render and a browser render agree bit for bit.
 target_compile_options(project_options INTERFACE -ffp-contract=off -fno-fast-math)
 if(EMSCRIPTEN)
-  # Every wasm object can end up in the relocatable main module or in a patch.
-  # Hidden visibility + an explicit export list (cmake/WasmMainModule.cmake) avoids the
-  # 3.1.6 bug that nulls function pointers in static data of a relocatable -pthread module;
-  # the patch builder compiles patches with default visibility instead.
-  target_compile_options(project_options INTERFACE -pthread -fPIC -fvisibility=hidden)
+  # Every wasm object can end up in the relocatable main module or in a patch, and both are
+  # compiled with exactly these flags (default visibility: a patch's globals must bind to the
+  # program's copies), so an unchanged function compiles to the same code in both: that is
+  # how the patch builder tells which functions an edit changed. The 3.1.6 bug that nulls
+  # pointers in static data to default-visibility symbols is fixed after linking
+  # (hotswap/tools/fix_start_order.py).
+  target_compile_options(project_options INTERFACE -pthread -fPIC)
   target_link_options(project_options INTERFACE -pthread)
 endif()

@@ -3,20 +3,35 @@
 #   add_wasm_main_module(raytracer_web
 #     SOURCES web_main.cpp ...          # the program's own sources
 #     LIBRARIES raytracer_core wwm ...  # static libraries whose symbols patches may use
-#     OUTPUT_DIRECTORY dir)             # where NAME.js, NAME.wasm, NAME.worker.js go
+#     OUTPUT_DIRECTORY dir              # where NAME.js, NAME.wasm, NAME.worker.js go
+#     [PLAIN_CALLS])                    # no table routing (a benchmark's reference build)
 #
 # A library with JS glue names it in its WASM_JS_LIBRARIES (--js-library files) and
 # WASM_JS_OBJECTS (the $objects a program must keep) properties; they are linked in here.
 #
-# The program is built -pthread -sMAIN_MODULE=2 with -fvisibility=hidden (see
-# project_options) and an export list generated from its objects by
-# hotswap/tools/main_module_exports.py, so that every symbol of the program is exported
-# for patches, and fixed after linking by hotswap/tools/fix_start_order.py so that
-# pointers in static data are relocated correctly (a wasm-ld 14 bug).
+# The program is built -pthread -sMAIN_MODULE=2 with an export list generated from its
+# objects by hotswap/tools/main_module_exports.py, so that every symbol of the program is
+# exported for patches. It is linked through hotswap/tools/hot_linker.py, which routes every
+# call to a function of the program's own sources through the function table (so a patch
+# can replace any of them) and writes NAME.hotswap.json, the table map, beside NAME.wasm.
+# After linking, hotswap/tools/fix_start_order.py makes pointers in static data come out
+# right (a wasm-ld 14 bug). NAME.sources.json lists the program's own sources: a patch is
+# built from those only.
 set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
+option(HOTSWAP_ROUTE_CALLS "Route calls to the program's functions through the table (off: plain calls, not patchable)" ON)
+
+# em++ finds wasm-ld in its LLVM root: this one holds hot_linker.py as wasm-ld, the real tools otherwise.
+set(HOTSWAP_LLVM_ROOT "${CMAKE_BINARY_DIR}/hotswap-llvm")
+if(EMSCRIPTEN)
+  execute_process(COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py" --llvm-root "${HOTSWAP_LLVM_ROOT}"
+                  RESULT_VARIABLE hot_linker_result)
+  if(NOT hot_linker_result EQUAL 0)
+    message(FATAL_ERROR "hotswap/tools/hot_linker.py could not set up ${HOTSWAP_LLVM_ROOT}")
+  endif()
+endif()
 
 function(add_wasm_main_module target)
-  cmake_parse_arguments(ARG "" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;LINK_OPTIONS" ${ARGN})
+  cmake_parse_arguments(ARG "PLAIN_CALLS" "OUTPUT_DIRECTORY" "SOURCES;LIBRARIES;LINK_OPTIONS" ${ARGN})
   set(ARG_JS_LIBRARIES "")
   set(ARG_JS_OBJECTS "")
   foreach(library IN LISTS ARG_LIBRARIES)
@@ -44,20 +59,39 @@ function(add_wasm_main_module target)
 
   set(exported_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.exported_functions.json")
   set(export_if_defined "${CMAKE_CURRENT_BINARY_DIR}/${target}.export_if_defined.txt")
+  set(hot_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.hot_functions.json")
+
+  # The program's own sources (absolute paths): a patch is built from these and nothing else.
+  set(program_sources "")
+  foreach(source IN LISTS ARG_SOURCES)
+    cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${CMAKE_CURRENT_SOURCE_DIR}" OUTPUT_VARIABLE absolute)
+    list(APPEND program_sources "\"${absolute}\"")
+  endforeach()
+  foreach(library IN LISTS ARG_LIBRARIES)
+    get_target_property(library_sources ${library} SOURCES)
+    get_target_property(library_dir ${library} SOURCE_DIR)
+    foreach(source IN LISTS library_sources)
+      cmake_path(ABSOLUTE_PATH source BASE_DIRECTORY "${library_dir}" OUTPUT_VARIABLE absolute)
+      list(APPEND program_sources "\"${absolute}\"")
+    endforeach()
+  endforeach()
+  list(JOIN program_sources ",\n " program_sources_json)
+  file(WRITE "${ARG_OUTPUT_DIRECTORY}/${target}.sources.json" "[${program_sources_json}]\n")
   set(library_files "")
   foreach(library IN LISTS ARG_LIBRARIES)
     list(APPEND library_files "$<TARGET_FILE:${library}>")
   endforeach()
   add_custom_command(
-    OUTPUT "${exported_functions}" "${export_if_defined}"
+    OUTPUT "${exported_functions}" "${export_if_defined}" "${hot_functions}"
     COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
             --exported-functions "${exported_functions}" --export-if-defined "${export_if_defined}"
+            --hot-functions "${hot_functions}"
             "$<TARGET_OBJECTS:${target}_objects>" ${library_files}
     DEPENDS ${target}_objects ${ARG_LIBRARIES} "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
             "${PROJECT_SOURCE_DIR}/hotswap/tools/wasm_binary.py"
     COMMAND_EXPAND_LISTS
     COMMENT "Listing the exports of ${target} for patches")
-  add_custom_target(${target}_exports DEPENDS "${exported_functions}" "${export_if_defined}")
+  add_custom_target(${target}_exports DEPENDS "${exported_functions}" "${export_if_defined}" "${hot_functions}")
 
   add_executable(${target} $<TARGET_OBJECTS:${target}_objects>)
   add_dependencies(${target} ${target}_exports)
@@ -82,8 +116,14 @@ function(add_wasm_main_module target)
   add_custom_command(TARGET ${target} POST_BUILD
     COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/fix_start_order.py" "${ARG_OUTPUT_DIRECTORY}/${target}.wasm"
     VERBATIM)
+  if(HOTSWAP_ROUTE_CALLS AND NOT ARG_PLAIN_CALLS)
+    set(route "${hot_functions}")
+  else()
+    set(route "none")
+  endif()
   set_target_properties(${target} PROPERTIES
+    CXX_LINKER_LAUNCHER "${CMAKE_COMMAND};-E;env;EM_LLVM_ROOT=${HOTSWAP_LLVM_ROOT};HOTSWAP_HOT_FUNCTIONS=${route}"
     SUFFIX ".js"
     RUNTIME_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
-    LINK_DEPENDS "${exported_functions};${export_if_defined};${ARG_JS_LIBRARIES}")
+    LINK_DEPENDS "${exported_functions};${export_if_defined};${hot_functions};${ARG_JS_LIBRARIES};${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py;${PROJECT_SOURCE_DIR}/hotswap/tools/table_routing.py")
 endfunction()

@@ -1,44 +1,26 @@
 // hotswap: the public API of the hot-swap engine.
 //
-// A *hot function* is one called through the jump table:
+// Every function the program's own sources define is hot: the link routes each call to it
+// through its slot in the function table (hotswap/tools/table_routing.py), and a patch that
+// redefines the function writes that slot in each instance's own table. So after a patch,
+// direct calls, calls through function pointers and virtual calls all run the new code, on
+// every thread, and the program is written as plain C++ (no call wrappers).
 //
-//     glm::vec3 colour = hotswap::call(&sky_radiance, sky, ray);
-//
-// When nothing is patched the call goes straight to the function. Once a patch that
-// redefines the function has been applied on this thread, the same call runs the new
-// code. The jump table is per thread (each WebAssembly instance has its own function
-// table), so a thread never jumps to code its own instance has not loaded.
+// What the program still decides: *when* new code takes over (commit_ready_patches, between
+// two frames, so a frame never mixes versions), and what to run again when a patch changes
+// code that already ran (on_change_reaching: scene loading, say).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
-#include <utility>
 
 namespace hotswap {
 
 // The version of the program this thread runs: 0 as built, then 1, 2, ... for each
 // patch applied on this thread.
 std::uint32_t current_version() noexcept;
-
-namespace detail {
-// The code address (wasm: function table index) to call for `function` on this thread.
-std::uintptr_t resolve(std::uintptr_t function) noexcept;
-}  // namespace detail
-
-// Calls the newest version of `function` that this thread has loaded.
-// (Built with HOTSWAP_DIRECT_CALLS defined, it is a plain call: the benchmarks compare the two.)
-template <class Result, class... Parameters, class... Arguments>
-inline Result call(Result (*function)(Parameters...), Arguments&&... arguments) {
-#ifdef HOTSWAP_DIRECT_CALLS
-  return function(std::forward<Arguments>(arguments)...);
-#else
-  using Function = Result (*)(Parameters...);
-  const auto target = reinterpret_cast<Function>(detail::resolve(reinterpret_cast<std::uintptr_t>(function)));
-  return target(std::forward<Arguments>(arguments)...);
-#endif
-}
 
 // ---- Main thread (the program's frame loop) ------------------------------------------
 //
@@ -60,10 +42,29 @@ void on_patch_committed(std::function<void(std::uint32_t version)> listener);
 // (a program that is idle between frames, e.g. paused, should run a frame boundary now).
 void on_patch_ready(std::function<void()> listener);
 
-// Undoes the newest committed patch on every thread: each jump table goes back to where it
-// pointed before that patch (its code stays loaded, unused). For a program that finds a
+// Code that ran once and built what the program shows (loading a scene, building a BVH)
+// is not run again by a patch. Name its entry point here: after a commit whose patch changed
+// the code of `entry` or of any function it calls (directly or through other functions;
+// calls through pointers are not followed), `rerun` is called on the main thread, once per
+// commit_ready_patches(), so the program can run that code again with the new functions.
+template <class Result, class... Parameters>
+void on_change_reaching(Result (*entry)(Parameters...), std::function<void()> rerun);
+
+// Undoes the newest committed patch on every thread: each function it redefined goes back
+// to the code it had before (its code stays loaded, unused). For a program that finds a
 // patch failing while it runs (a worker trapped in it again and again). Returns the
 // version running now, or nothing when no patch is in effect. Call only between frames.
 std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason);
+
+// ---- Implementation details ------------------------------------------------------------
+namespace detail {
+// `entry` is a function's address: on WebAssembly, its slot in the function table.
+void on_change_reaching(std::uintptr_t entry, std::function<void()> rerun);
+}  // namespace detail
+
+template <class Result, class... Parameters>
+void on_change_reaching(Result (*entry)(Parameters...), std::function<void()> rerun) {
+  detail::on_change_reaching(reinterpret_cast<std::uintptr_t>(entry), std::move(rerun));
+}
 
 }  // namespace hotswap

@@ -1,10 +1,14 @@
-// Native builds load no patches: the frame loop's calls are no-ops, hot calls go straight
-// through the (empty) jump table. Lets the same program code build natively.
+// Native builds load no patches: the frame loop's calls are no-ops. Lets the same program
+// code build natively.
 #include "hotswap.h"
 
 namespace hotswap {
+std::uint32_t current_version() noexcept { return 0; }
 int commit_ready_patches() { return 0; }
 void on_patch_committed(std::function<void(std::uint32_t)>) {}
 void on_patch_ready(std::function<void()>) {}
 std::optional<std::uint32_t> roll_back_newest_patch(const std::string&) { return std::nullopt; }
+namespace detail {
+void on_change_reaching(std::uintptr_t, std::function<void()>) {}
+}  // namespace detail
 }  // namespace hotswap

@@ -1,14 +1,15 @@
 // The main-thread side of applying patches across the program (wasm build): committing
 // prepared patches between frames, sending each one to every worker as a wwm task, replaying
-// all of them to a worker spawned later, and the functions the JS loader calls into.
+// all of them to a worker spawned later, running the program's re-run hooks when a patch
+// changed code that already ran, and the functions the JS loader calls into.
 #include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
 #include <cstdlib>
 #include <cstring>
+#include <utility>
 #include <vector>
 
-#include "detail/jump_table.h"
 #include "detail/js_bridge.h"
 #include "hotswap.h"
 #include "wwm.h"
@@ -18,6 +19,8 @@ namespace {
 
 using wwm::JsValue;
 
+thread_local std::uint32_t this_thread_version = 0;
+
 std::vector<std::function<void(std::uint32_t)>>& committed_listeners() {
   static std::vector<std::function<void(std::uint32_t)>> listeners;
   return listeners;
@@ -26,6 +29,16 @@ std::vector<std::function<void(std::uint32_t)>>& committed_listeners() {
 std::vector<std::function<void()>>& ready_listeners() {
   static std::vector<std::function<void()>> listeners;
   return listeners;
+}
+
+struct RerunHook {
+  std::uintptr_t entry;  // the entry point's table slot
+  std::function<void()> rerun;
+};
+
+std::vector<RerunHook>& rerun_hooks() {
+  static std::vector<RerunHook> hooks;
+  return hooks;
 }
 
 JsValue patch_loader() { return JsValue::global("HotswapMain"); }
@@ -64,14 +77,27 @@ const bool catch_up_registered = [] {
 
 }  // namespace
 
+std::uint32_t current_version() noexcept { return this_thread_version; }
+
 int commit_ready_patches() {
   int committed = 0;
+  std::vector<std::uint32_t> versions;
   for (JsValue step = patch_loader().call<JsValue>("commitNext"); !step.isNull(); step = patch_loader().call<JsValue>("commitNext")) {
     post_to_every_worker(step);
     if (step["module"].isNull()) continue;  // a table reservation, not a patch
     ++committed;
     const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
+    versions.push_back(version);
     for (auto& listener : committed_listeners()) listener(version);
+  }
+  // Each hook once, however many of the committed patches reach its entry point.
+  for (const RerunHook& hook : rerun_hooks()) {
+    for (const std::uint32_t version : versions) {
+      if (patch_loader().call<bool>("changeReaches", version, static_cast<double>(hook.entry))) {
+        hook.rerun();
+        break;
+      }
+    }
   }
   return committed;
 }
@@ -92,17 +118,20 @@ void on_patch_committed(std::function<void(std::uint32_t)> listener) {
   committed_listeners().push_back(std::move(listener));
 }
 
+namespace detail {
+void on_change_reaching(std::uintptr_t entry, std::function<void()> rerun) {
+  static_cast<void>(catch_up_registered);
+  rerun_hooks().push_back({entry, std::move(rerun)});
+}
+}  // namespace detail
+
 }  // namespace hotswap
 
 // ---- Called by the JS loader ------------------------------------------------------------
 
 extern "C" {
 
-EMSCRIPTEN_KEEPALIVE int hotswap_detail_redirect(std::uintptr_t original, std::uintptr_t replacement) {
-  return hotswap::detail::this_thread_jump_table().redirect(original, replacement) ? 1 : 0;
-}
-
-EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) { hotswap::detail::set_this_thread_version(version); }
+EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) { hotswap::this_thread_version = version; }
 
 // The loader prepared a patch: tell the program (it commits between frames).
 EMSCRIPTEN_KEEPALIVE void hotswap_detail_patch_ready() {

@@ -71,7 +71,7 @@ async function main() {
     if (manifest.failure) fail(`patch ${version} did not build: ${manifest.failure.message}`);
     const moduleBytes = fs.statSync(path.join(patchDir, manifest.module)).size;
     const framesBefore = (await sample()).frames;
-    await page.evaluate((m) => HotswapMain.announce({ version: m.version, files: m.files, build_ms: m.build_ms, module: '/patches/' + m.module }), manifest);
+    await page.evaluate((m) => HotswapMain.announce({ ...m, module: '/patches/' + m.module }), manifest);
     const entry = await waitUntil(page, ([v, count]) => {
       const e = HotswapMain.entries[v];
       if (!e || e.state === 'rejected') return e ? { rejected: e.failure } : false;

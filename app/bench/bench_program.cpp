@@ -2,8 +2,8 @@
 // thread, the way the page's frame loop does (one sample a frame over 32-pixel tiles, then
 // every tile resolved), and reports samples per second. scripts/benchmark/ runs it in
 // headless Chromium in three builds of the same code (app/bench/CMakeLists.txt):
-//   - a relocatable main module calling hot functions through the jump table (as the page),
-//   - the same with HOTSWAP_DIRECT_CALLS (hot calls are plain calls): the jump table's cost,
+//   - a relocatable main module whose calls go through the function table (as the page's),
+//   - the same linked with plain calls (HOTSWAP_ROUTE_CALLS off): the table routing's cost,
 //   - a plain, non-relocatable executable: the cost of being a main module patches link to.
 // The page (app/bench/page/) gives it the scene files and calls bench_render.
 #include <emscripten/emscripten.h>
@@ -16,18 +16,11 @@
 #include <variant>
 #include <vector>
 
-#include "detail/jump_table.h"  // hotswap's per-thread table: filled here to time the lookup a patch causes
 #include "raytracer.h"
 
 namespace {
 
 constexpr int kTileSize = 32;  // the page's tile size (app/web/frame_loop.cpp)
-
-#ifdef HOTSWAP_DIRECT_CALLS
-constexpr bool kDirectCalls = true;
-#else
-constexpr bool kDirectCalls = false;
-#endif
 
 // Files the page fetched for scenes (OBJ meshes), by the path the scene file names.
 std::map<std::string, std::string>& provided_files() {
@@ -54,19 +47,6 @@ std::string json_string(const std::string& text) {
   return quoted + "\"";
 }
 
-// What a patch of every hot function leaves behind: each redirected in this thread's jump
-// table, so every hot call takes the lookup instead of the empty-table branch. The functions
-// are redirected to themselves, so the picture does not change.
-void fill_jump_table() {
-  auto& table = hotswap::detail::this_thread_jump_table();
-  table.redirect(reinterpret_cast<std::uintptr_t>(&raytracer::shade_path), reinterpret_cast<std::uintptr_t>(&raytracer::shade_path));
-  table.redirect(reinterpret_cast<std::uintptr_t>(&raytracer::scatter), reinterpret_cast<std::uintptr_t>(&raytracer::scatter));
-  table.redirect(reinterpret_cast<std::uintptr_t>(&raytracer::sky_radiance),
-                 reinterpret_cast<std::uintptr_t>(&raytracer::sky_radiance));
-  table.redirect(reinterpret_cast<std::uintptr_t>(&raytracer::tone_map_tile),
-                 reinterpret_cast<std::uintptr_t>(&raytracer::tone_map_tile));
-}
-
 // FNV-1a of the pixels: the builds must draw the same picture for their timings to compare.
 std::uint32_t checksum(std::span<const std::uint8_t> bytes) {
   std::uint32_t hash = 2166136261u;
@@ -80,11 +60,10 @@ extern "C" {
 
 EMSCRIPTEN_KEEPALIVE void bench_provide_file(const char* path, const char* contents) { provided_files()[path] = contents; }
 
-// Renders `samples` samples per pixel of the scene at width x height on this thread; with
-// `filled_jump_table` the hot functions are first redirected as a patch would. Returns JSON:
+// Renders `samples` samples per pixel of the scene at width x height on this thread. Returns JSON:
 // {"samples_per_second", "seconds", "checksum", ...} or {"error": message}.
 EMSCRIPTEN_KEEPALIVE const char* bench_render(const char* scene_name, const char* scene_json, int width, int height,
-                                              int samples, int filled_jump_table) {
+                                              int samples) {
   auto resolve = [](const std::string& path) -> std::optional<std::string> {
     auto found = provided_files().find(path);
     if (found == provided_files().end()) return std::nullopt;
@@ -94,7 +73,6 @@ EMSCRIPTEN_KEEPALIVE const char* bench_render(const char* scene_name, const char
   if (auto* error = std::get_if<raytracer::InputError>(&parsed)) return keep("{\"error\":" + json_string(error->what()) + "}");
   const raytracer::LoadedScene& loaded = std::get<raytracer::LoadedScene>(parsed);
 
-  if (filled_jump_table) fill_jump_table();
   raytracer::FrameSettings settings;
   settings.width = width;
   settings.height = height;
@@ -111,14 +89,11 @@ EMSCRIPTEN_KEEPALIVE const char* bench_render(const char* scene_name, const char
     for (const raytracer::Tile& tile : tiles) raytracer::resolve_tile(accumulation, tile, static_cast<std::uint32_t>(sample + 1), rgba);
   }
   const double seconds = (emscripten_get_now() - started_ms) / 1000.0;
-  if (filled_jump_table) hotswap::detail::this_thread_jump_table().clear();
 
   const double samples_done = static_cast<double>(width) * height * samples;
   return keep("{\"scene\":" + json_string(scene_name) + ",\"width\":" + std::to_string(width) +
               ",\"height\":" + std::to_string(height) + ",\"samples_per_pixel\":" + std::to_string(samples) +
               ",\"seconds\":" + std::to_string(seconds) + ",\"samples_per_second\":" + std::to_string(samples_done / seconds) +
-              ",\"direct_calls\":" + (kDirectCalls ? "true" : "false") +
-              ",\"filled_jump_table\":" + (filled_jump_table ? "true" : "false") +
               ",\"checksum\":" + std::to_string(checksum(rgba)) + "}");
 }
 

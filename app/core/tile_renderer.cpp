@@ -1,5 +1,5 @@
-// render_tile and resolve_tile: the per-pixel sample loop around the hot functions
-// shade_path and tone_map_tile.
+// render_tile and resolve_tile: the per-pixel sample loop around shade_path and
+// tone_map_tile.
 #include "core/tile_renderer.h"
 
 #include <cmath>
@@ -8,7 +8,6 @@
 #include "core/check.h"
 #include "core/random.h"
 #include "hot/hot_functions.h"
-#include "hotswap.h"
 
 namespace raytracer {
 namespace {
@@ -54,7 +53,7 @@ void add_samples(const Scene& scene, const Camera& camera, const FrameSettings& 
         const float s = (static_cast<float>(x) + random.next_float()) * inverse_width;
         const float t = (static_cast<float>(y) + random.next_float()) * inverse_height;
         const Ray camera_ray = view.ray(s, t, random);
-        const glm::vec3 color = hotswap::call(&shade_path, scene, camera_ray, settings.max_depth, random);
+        const glm::vec3 color = shade_path(scene, camera_ray, settings.max_depth, random);
         sum += glm::vec4(finite_or_black(color), 1.0f);
       }
     }
@@ -77,7 +76,7 @@ void resolve_tile(const AccumulationBuffer& accumulation, const Tile& tile, std:
   check_tile_inside(tile, accumulation.width(), accumulation.height());
   RT_CHECK(rgba.size() == static_cast<std::size_t>(accumulation.width()) * accumulation.height() * 4);
   RT_CHECK(sample_count > 0);
-  hotswap::call(&tone_map_tile, accumulation, tile, sample_count, rgba);
+  tone_map_tile(accumulation, tile, sample_count, rgba);
 }
 
 }  // namespace raytracer

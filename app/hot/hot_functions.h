@@ -1,9 +1,7 @@
-// The hot functions: the code a developer is most likely to edit while the picture is on
-// screen. Each lives alone in a small file of this folder so a patch rebuilds just that
-// file. Rules for them (the hot-swap engine relies on these):
-//  - every call goes through the jump table: hotswap::call(&sky_radiance, sky, ray);
-//  - external linkage, not inline, no mutable file-static state;
-//  - these signatures are an interface: a patch that changes one is rejected.
+// The shading functions: the code a developer is most likely to edit while the picture is on
+// screen. Each lives alone in a small file of this folder, so a save rebuilds just that file
+// and its patch is ready sooner. They are plain functions: every function of the program can
+// be patched (docs/ARCHITECTURE.md, "hotswap"), these are only the likeliest.
 #pragma once
 
 #include <cstdint>

@@ -6,7 +6,6 @@
 #include <limits>
 
 #include "hot/hot_functions.h"
-#include "hotswap.h"
 
 namespace raytracer {
 namespace {
@@ -25,13 +24,13 @@ glm::vec3 shade_path(const Scene& scene, const Ray& camera_ray, int max_depth, R
   for (int depth = 0; depth < max_depth; ++depth) {
     const std::optional<SurfaceHit> hit = scene.intersect(ray, kRayStartOffset, std::numeric_limits<float>::max());
     if (!hit) {
-      radiance += throughput * hotswap::call(&sky_radiance, scene.sky(), ray);
+      radiance += throughput * sky_radiance(scene.sky(), ray);
       break;
     }
     const Material& material = scene.material(hit->material);
     radiance += throughput * material.emission;
 
-    const std::optional<ScatteredRay> scattered = hotswap::call(&scatter, material, ray, *hit, random);
+    const std::optional<ScatteredRay> scattered = scatter(material, ray, *hit, random);
     if (!scattered) break;
     throughput *= scattered->attenuation;
     ray = scattered->ray;

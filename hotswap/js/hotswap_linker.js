@@ -2,12 +2,14 @@
 // the main thread computed once: same memory and table bases everywhere, imports bound
 // to this instance's own functions, stack pointer and per-thread GOT entries. Also holds
 // the table check every instance runs first: all tables must have the same length.
-// Each thread then switches its own jump table (commit).
+// Each thread then switches to the patch (commit) by writing, in its own table, the slot of
+// every function the patch redefines: every call of the program goes through those slots.
 
 mergeInto(LibraryManager.library, {
-  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_redirect', 'hotswap_detail_set_version'],
+  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_set_version'],
   $HotswapLinker: {
-    patches: {},  // version -> exports of this instance's copy of the patch
+    patches: {},    // version -> exports of this instance's copy of the patch
+    originals: {},  // table slot -> the program's own function there, saved before a patch first wrote it
 
     // object[name] if the object itself has it: symbol names may be anything ("toString",
     // "__proto__"), and the runtime's symbol tables (asmLibraryArg, GOT) are plain objects.
@@ -78,14 +80,21 @@ mergeInto(LibraryManager.library, {
       return instance;
     },
 
-    // This thread runs the patch from now on: its jump table sends calls of the program's
-    // functions to the patch's versions.
+    // This thread runs the plan's code from now on: the slot of each function it redirects
+    // gets that function from patch `redirect.version`'s exports (0: the program's own
+    // function, for a rollback).
     commit: function(plan) {
-      plan.redirects.forEach(function(redirect) {
-        if (!_hotswap_detail_redirect(redirect.from, redirect.to)) {
-          throw HotswapLinker.failure('table_mismatch', 'patch ' + plan.version + ': the jump table is full');
+      var codes = plan.redirects.map(function(redirect) {
+        if (!(redirect.slot in HotswapLinker.originals)) HotswapLinker.originals[redirect.slot] = wasmTable.get(redirect.slot);
+        var code = redirect.version ? HotswapLinker.own(HotswapLinker.patches[redirect.version] || {}, redirect.name)
+                                    : HotswapLinker.originals[redirect.slot];
+        if (!code) {
+          throw HotswapLinker.failure('table_mismatch', 'patch ' + plan.version + ': ' + redirect.name + ' of version ' +
+                                      redirect.version + ' is not loaded in this instance');
         }
+        return code;
       });
+      plan.redirects.forEach(function(redirect, i) { wasmTable.set(redirect.slot, codes[i]); });
       _hotswap_detail_set_version(plan.version);
     },
 

@@ -10,7 +10,8 @@
 mergeInto(LibraryManager.library, {
   $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate',
                        'hotswap_detail_patch_ready'],
-  $HotswapMain__postset: 'HotswapMain.functions = Object.create(null); HotswapMain.data = Object.create(null);',
+  $HotswapMain__postset: 'HotswapMain.functions = Object.create(null); HotswapMain.data = Object.create(null); ' +
+                         'HotswapMain.callsOf = Object.create(null);',
   $HotswapMain: {
     entries: {},         // version -> {version, files, buildMs, state, bytes?, failure?}
     nextVersion: 1,      // the version to process next
@@ -19,11 +20,13 @@ mergeInto(LibraryManager.library, {
     steps: [],           // committed steps and table reservations, in order (what a new worker replays)
     log: [],             // one entry per version: the patch log the page shows
     listeners: [],       // functions(logEntry) called when an entry changes
-    program: null,       // promise of the program's export signatures and data names
+    program: null,       // promise of the program's export signatures, data names, slots and call graph
     // Keyed by symbol names (which may be "constructor" or "__proto__"): objects without a
     // prototype, made at start-up (__postset above: a library's own values are copied as text).
-    functions: null,     // name -> {version, signature, originalIndex, slot}: functions patches defined
+    functions: null,     // name -> {version, signature, slot}: functions patches defined (slot: where calls go)
     data: null,          // name -> address: data patches defined that the program does not have
+    callsOf: null,       // function name -> names it calls, as the newest patch that defines it says
+    programNow: null,    // the resolved programSummary()
     currentVersion: 0,   // the version the main thread runs
     committedTableLength: 0,  // table length once every committed step is applied (what workers have)
 
@@ -35,6 +38,9 @@ mergeInto(LibraryManager.library, {
       if (HotswapMain.entries[version] || version < HotswapMain.nextVersion) return;  // seen already
       var entry = HotswapMain.entries[version] = {
         version: version, files: announcement.files || [], buildMs: announcement.build_ms, state: 'announced',
+        changed: announcement.changed || [], calls: announcement.calls || {}, warnings: announcement.warnings || [],
+        staticData: announcement.static_data || {},  // bound static variable -> [address in the program, size]
+        ran: Object.create(null),  // name of a changed function -> ms from the commit to its first run
       };
       HotswapMain.log.push(entry);
       if (announcement.failure) {
@@ -104,7 +110,7 @@ mergeInto(LibraryManager.library, {
             entry.applyMainMs = performance.now() - instantiated;
             entry.symbolsBefore = { functions: Object.assign(Object.create(null), HotswapMain.functions),
                                     data: Object.assign(Object.create(null), HotswapMain.data) };
-            HotswapMain.remember(plan, summary);
+            HotswapMain.remember(plan, summary, program);
             entry.state = 'ready';
             delete entry.bytes;
             HotswapMain.prepared.push({ module: module, plan: plan });
@@ -144,26 +150,31 @@ mergeInto(LibraryManager.library, {
       var functionExports = summary.exports.filter(function(e) { return e.kind === 'function' && ignored.indexOf(e.name) < 0; })
         .map(function(e) { return e.name; }).sort();
       var tableBase = wasmTable.length;
+      // A function the program (or an earlier patch) has keeps its slot: the commit writes the
+      // patch's code there. A new function gets a slot of its own after the patch's elements.
+      var newFunctions = functionExports.filter(function(name) {
+        return program.slots[name] === undefined && !(HotswapMain.functions[name] && HotswapMain.functions[name].slot);
+      });
       var firstSlot = tableBase + dylink.tableSize;
       var plan = { version: version, files: entry.files, memoryBase: 0, tableBase: tableBase,
-                   tableLength: firstSlot + functionExports.length, imports: [], slots: [], redirects: [], functions: [] };
+                   tableLength: firstSlot + newFunctions.length, imports: [], slots: [], redirects: [], functions: [],
+                   staticData: entry.staticData };
+      newFunctions.forEach(function(name, k) { plan.slots.push({ name: name, index: firstSlot + k }); });
 
-      functionExports.forEach(function(name, k) {
+      functionExports.forEach(function(name) {
         var signature = summary.functionSignatures[name];
-        var slot = firstSlot + k;
-        plan.slots.push({ name: name, index: slot });
         var known = program.signatures[name] !== undefined
-          ? { signature: program.signatures[name], originalIndex: programGot(name) && programGot(name).value, where: 'the program' }
+          ? { signature: program.signatures[name], slot: program.slots[name], where: 'the program' }
           : HotswapMain.functions[name] && { signature: HotswapMain.functions[name].signature,
-                                             originalIndex: HotswapMain.functions[name].originalIndex,
+                                             slot: HotswapMain.functions[name].slot,
                                              where: 'patch ' + HotswapMain.functions[name].version };
         if (known) {
           if (known.signature !== signature) {
             fail('signature_changed', name + ' has signature ' + signature + ' but ' + known.where + ' has ' + known.signature +
                  ': a patch cannot change the signature of an existing function (rebuild the program to do that)');
           }
-          if (known.originalIndex) plan.redirects.push({ name: name, from: known.originalIndex, to: slot });
-          plan.functions.push(name);
+          if (known.slot !== undefined) plan.redirects.push({ name: name, slot: known.slot, version: version });
+          if (program.signatures[name] !== undefined) plan.functions.push(name);
         }
       });
 
@@ -193,23 +204,33 @@ mergeInto(LibraryManager.library, {
         if (entry.kind === 'global' && name === '__memory_base') return { memoryBase: true };
         if (entry.kind === 'global' && name === '__table_base') return { tableBase: true };
         if (entry.kind === 'function') {
+          // The program's export of one of its own functions calls through the function's slot,
+          // so it always runs the newest code; a function only patches define binds to the newest.
+          if (program.signatures[name] !== undefined) {
+            if (program.signatures[name] !== entry.type) {
+              fail('signature_changed', 'imports ' + name + ' as ' + entry.type + ' but the program defines it as ' + program.signatures[name]);
+            }
+            if (HotswapLinker.programFunction(name)) return { programFunction: true };
+          }
           var defined = HotswapMain.functions[name];
           if (defined) {
             if (defined.signature !== entry.type) fail('signature_changed', 'imports ' + name + ' as ' + entry.type + ' but patch ' + defined.version + ' defines it as ' + defined.signature);
             return { patchFunction: defined.version };
           }
-          if (program.signatures[name] !== undefined && program.signatures[name] !== entry.type) {
-            fail('signature_changed', 'imports ' + name + ' as ' + entry.type + ' but the program defines it as ' + program.signatures[name]);
-          }
           if (HotswapLinker.programFunction(name)) return { programFunction: true };
         }
       } else if (entry.module === 'GOT.mem' && entry.kind === 'global') {
+        // A static variable of a patched source: the program's own (the builder renamed it).
+        var bound = HotswapLinker.own(plan.staticData, name);
+        if (bound) return { address: HotswapLinker.own(asmLibraryArg, '__memory_base').value + bound[0] };
         if (program.dataNames.has(name) && HotswapLinker.own(GOT, name)) return { programData: true };
         if (HotswapMain.data[name] !== undefined) return { address: HotswapMain.data[name] };
         if (summary.dataOffsets[name] !== undefined) return { ownData: summary.dataOffsets[name] };
       } else if (entry.module === 'GOT.func' && entry.kind === 'global') {
+        // A function's address is its slot: the same number the program's code uses for it.
+        if (program.slots[name] !== undefined) return { tableIndex: program.slots[name] };
         if (program.signatures[name] !== undefined && HotswapLinker.own(GOT, name)) return { tableIndex: GOT[name].value };
-        if (HotswapMain.functions[name]) return { tableIndex: HotswapMain.functions[name].originalIndex };
+        if (HotswapMain.functions[name] && HotswapMain.functions[name].slot) return { tableIndex: HotswapMain.functions[name].slot };
         var own = plan.slots.find(function(slot) { return slot.name === name; });
         if (own) return { tableIndex: own.index };
       }
@@ -218,12 +239,15 @@ mergeInto(LibraryManager.library, {
     },
 
     // After a successful load: later patches resolve against what this one defines.
-    remember: function(plan, summary) {
-      plan.slots.forEach(function(slot) {
-        var previous = HotswapMain.functions[slot.name];
-        HotswapMain.functions[slot.name] = {
-          version: plan.version, signature: summary.functionSignatures[slot.name], slot: slot.index,
-          originalIndex: previous ? previous.originalIndex : (HotswapLinker.own(GOT, slot.name) && GOT[slot.name].value) || slot.index,
+    remember: function(plan, summary, program) {
+      var ownSlots = Object.create(null);
+      plan.slots.forEach(function(slot) { ownSlots[slot.name] = slot.index; });
+      Object.keys(summary.functionSignatures).forEach(function(name) {
+        if (HotswapPatchFormat.ignored_exports.indexOf(name) >= 0) return;
+        var previous = HotswapMain.functions[name];
+        HotswapMain.functions[name] = {
+          version: plan.version, signature: summary.functionSignatures[name],
+          slot: program.slots[name] !== undefined ? program.slots[name] : (previous && previous.slot) || ownSlots[name],
         };
       });
       Object.keys(summary.dataOffsets).forEach(function(name) {
@@ -257,6 +281,8 @@ mergeInto(LibraryManager.library, {
       entry.applyMainMs += performance.now() - started;
       entry.committedAt = performance.now();
       entry.workers = {};
+      Object.keys(entry.calls).forEach(function(name) { HotswapMain.callsOf[name] = entry.calls[name]; });
+      HotswapMain.watchRuns(entry, step.plan);
       HotswapMain.changed(entry);
       return step;
     },
@@ -270,15 +296,18 @@ mergeInto(LibraryManager.library, {
       var newest = inEffect[inEffect.length - 1];
       newest.rolledBack = true;
       var previousVersion = inEffect.length > 1 ? inEffect[inEffect.length - 2].plan.version : 0;
-      var targets = {};
+      // Each slot the patch wrote goes back to the newest earlier patch's code there, or the program's.
+      var before = Object.create(null);
       inEffect.slice(0, -1).forEach(function(step) {
-        step.plan.redirects.forEach(function(redirect) { targets[redirect.from] = redirect.to; });
+        step.plan.redirects.forEach(function(redirect) { before[redirect.slot] = redirect; });
       });
       var plan = {
         version: previousVersion, rollsBack: newest.plan.version,
         tableBase: HotswapMain.committedTableLength, tableLength: HotswapMain.committedTableLength,
         redirects: newest.plan.redirects.map(function(redirect) {
-          return { name: redirect.name, from: redirect.from, to: redirect.from in targets ? targets[redirect.from] : redirect.from };
+          var earlier = before[redirect.slot];
+          return earlier ? { name: earlier.name, slot: redirect.slot, version: earlier.version }
+                         : { name: redirect.name, slot: redirect.slot, version: 0 };
         }),
       };
       HotswapLinker.commit(plan);
@@ -320,16 +349,88 @@ mergeInto(LibraryManager.library, {
       });
     },
 
-    // The program's export signatures and data names, read once from its own binary.
+    // What the loader knows of the program, read once: its export signatures and data names
+    // (from its own binary), and its table map (NAME.hotswap.json, written when it was
+    // linked): the slot of every function whose calls go through the table, and its
+    // direct-call graph.
     programSummary: function() {
       if (!HotswapMain.program) {
-        HotswapMain.program = fetch(wasmBinaryFile).then(function(response) { return response.arrayBuffer(); }).then(function(buffer) {
-          var summary = HotswapWasmReader.read(buffer);
-          var dataNames = new Set(summary.exports.filter(function(e) { return e.kind === 'global'; }).map(function(e) { return e.name; }));
-          return { signatures: summary.functionSignatures, dataNames: dataNames };
+        var tableMapFile = wasmBinaryFile.replace(/\.wasm$/, HotswapPatchFormat.table_map_suffix);
+        var binary = fetch(wasmBinaryFile).then(function(response) { return response.arrayBuffer(); });
+        var tableMap = fetch(tableMapFile).then(function(response) {
+          if (!response.ok) {
+            throw HotswapLinker.failure('unresolved_import', 'the program has no table map (' + tableMapFile + ' answered ' +
+              response.status + '): it was linked without routing its calls through the table, so no patch can reach its functions');
+          }
+          return response.json();
         });
+        HotswapMain.program = Promise.all([binary, tableMap]).then(function(results) {
+          var summary = HotswapWasmReader.read(results[0]);
+          // A function with i64 parameters is exported JS-callable under its name and as itself
+          // under orig$NAME: patches link to the latter (HotswapLinker.programFunction).
+          Object.keys(summary.functionSignatures).forEach(function(name) {
+            if (name.indexOf('orig$') === 0) summary.functionSignatures[name.slice(5)] = summary.functionSignatures[name];
+          });
+          var dataNames = new Set(summary.exports.filter(function(e) { return e.kind === 'global'; }).map(function(e) { return e.name; }));
+          var tableBase = HotswapLinker.own(asmLibraryArg, '__table_base').value;
+          var slots = Object.create(null);
+          var slotNames = Object.create(null);
+          Object.keys(results[1].slots).forEach(function(name) {
+            slots[name] = tableBase + results[1].slots[name];
+            slotNames[slots[name]] = name;
+          });
+          var functions = results[1].functions, callsByName = new Map();
+          results[1].calls.forEach(function(callees, caller) {
+            var names = callsByName.get(functions[caller]) || [];
+            callees.forEach(function(callee) { if (functions[callee]) names.push(functions[callee]); });
+            callsByName.set(functions[caller], names);
+          });
+          HotswapMain.programNow = { signatures: summary.functionSignatures, dataNames: dataNames, slots: slots,
+                                     slotNames: slotNames, callsByName: callsByName };
+          return HotswapMain.programNow;
+        });
+        HotswapMain.program.catch(function() {});  // reported by the first patch that needs it
       }
       return HotswapMain.program;
+    },
+
+    // After a commit: polls the patch's run flags (the builder made each changed function set
+    // one byte of the patch's memory the first time it runs, on any thread) until each ran.
+    watchRuns: function(entry, plan) {
+      var pending = entry.changed.filter(function(change) { return change.flag !== undefined && change.flag !== null; });
+      if (!pending.length) return;
+      var look = function() {
+        pending = pending.filter(function(change) {
+          if (!HEAPU8[plan.memoryBase + change.flag]) return true;
+          entry.ran[change.name] = performance.now() - entry.committedAt;
+          return false;
+        });
+        if (pending.length < entry.changed.length) HotswapMain.changed(entry);
+        if (pending.length) setTimeout(look, HotswapMain.RUN_POLL_MS);
+      };
+      setTimeout(look, 0);
+    },
+    RUN_POLL_MS: 100,
+
+    // Whether the code patch `version` changed is reachable from the program's function at
+    // table slot `entrySlot` through direct calls (the program's call graph, with the calls of
+    // functions patches redefined as the newest patch has them).
+    changeReaches: function(version, entrySlot) {
+      var entry = HotswapMain.entries[version];
+      if (!entry || !entry.changed.length) return false;
+      var program = HotswapMain.programNow;
+      if (!program) return false;
+      var entryName = program.slotNames[entrySlot];
+      if (!entryName) return false;
+      var changed = new Set(entry.changed.map(function(change) { return change.name; }));
+      var seen = new Set([entryName]), queue = [entryName];
+      while (queue.length) {
+        var name = queue.pop();
+        if (changed.has(name)) return true;
+        var callees = HotswapLinker.own(HotswapMain.callsOf, name) || program.callsByName.get(name) || [];
+        callees.forEach(function(callee) { if (!seen.has(callee)) { seen.add(callee); queue.push(callee); } });
+      }
+      return false;
     },
   },
 });

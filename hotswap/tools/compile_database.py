@@ -1,11 +1,13 @@
-"""The wasm build's compile commands, and which sources an edited file affects.
+"""The program's compile commands, and which of its sources an edited file affects.
 
 Why it exists: a patch must be compiled exactly like the program's object for the same
-source (same defines, include paths, optimisation, float semantics), except for
-visibility: the program is built -fvisibility=hidden (see cmake/ProjectOptions.cmake);
-a patch needs default visibility so its globals bind to the program's copies. The
-compile database (compile_commands.json) has the command of every source, and Ninja's
-dependency log (`ninja -t deps`) says which headers each object includes.
+source (same defines, include paths, optimisation, float semantics, visibility): then an
+unchanged function compiles to the same code, which is how the builder tells what an edit
+changed. The one difference: warnings do not stop a patch (-Werror is dropped; the program's
+own build keeps it). The compile database (compile_commands.json) has the command of every
+source of every target; only the program's own sources (NAME.sources.json, written by
+cmake/WasmMainModule.cmake) may go into its patches. Ninja's dependency log (`ninja -t
+deps`) says which headers each object includes.
 """
 from __future__ import annotations
 
@@ -16,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 # Flags of the program's compile command that a patch must not inherit.
-_DROPPED_FLAGS = {"-fvisibility=hidden", "-MD", "-MMD"}
+_DROPPED_FLAGS = {"-MD", "-MMD", "-Werror"}
 _DROPPED_WITH_VALUE = {"-o", "-c", "-MT", "-MF", "-MQ"}
 
 
@@ -24,11 +26,12 @@ _DROPPED_WITH_VALUE = {"-o", "-c", "-MT", "-MF", "-MQ"}
 class CompileEntry:
     source: Path
     object_file: Path
-    flags: list[str]     # the patch's flags (no -o/-c/dependency flags, default visibility)
+    flags: list[str]     # the patch's flags (no -o/-c/dependency flags, no -Werror)
 
 
 class CompileDatabase:
-    def __init__(self, build_dir: Path):
+    def __init__(self, build_dir: Path, program_sources: set[Path] | None = None):
+        """Entries for `program_sources` only (absolute paths), or for every source if None."""
         self.build_dir = build_dir
         database = build_dir / "compile_commands.json"
         if not database.exists():
@@ -38,6 +41,8 @@ class CompileDatabase:
             arguments = item.get("arguments") or shlex.split(item["command"])
             directory = Path(item["directory"])
             source = (directory / item["file"]).resolve()
+            if program_sources is not None and source not in program_sources:
+                continue
             object_file = None
             flags: list[str] = []
             skip = False
@@ -75,9 +80,10 @@ class CompileDatabase:
     def entry(self, source: Path) -> CompileEntry | None:
         return self.entries.get(source.resolve())
 
-    def sources_affected_by(self, changed: list[Path]) -> list[Path]:
-        """Sources to recompile: the edited sources themselves, and every source whose
-        object depends on an edited header (from the objects' .d files)."""
+    def sources_affected_by(self, changed: list[Path], extra_dependencies: dict[Path, set[Path]] | None = None) -> list[Path]:
+        """Sources to recompile: the edited sources themselves, and every source whose object
+        depends on an edited header (Ninja's log; `extra_dependencies`: source -> files a
+        newer compile of it read, e.g. a patch's, which may include headers the program's did not)."""
         changed_set = {path.resolve() for path in changed}
         affected = [path for path in changed_set if path in self.entries]
         headers = changed_set - set(affected)
@@ -85,6 +91,15 @@ class CompileDatabase:
             for source, entry in self.entries.items():
                 if source in affected:
                     continue
-                if headers & self._dependencies.get(entry.object_file, set()):
+                dependencies = self._dependencies.get(entry.object_file, set()) | (extra_dependencies or {}).get(source, set())
+                if headers & dependencies:
                     affected.append(source)
         return sorted(affected)
+
+    @staticmethod
+    def program_sources(program_wasm: Path) -> set[Path] | None:
+        """The program's own sources, from NAME.sources.json beside NAME.wasm (None if absent)."""
+        listing = program_wasm.with_name(program_wasm.stem + ".sources.json")
+        if not listing.exists():
+            return None
+        return {Path(path).resolve() for path in json.loads(listing.read_text())}

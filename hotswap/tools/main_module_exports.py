@@ -3,9 +3,7 @@
 
 Why it exists: a patch links against the running program by name, so the program must
 export every symbol a patched source file may use. Exporting everything
-(-sMAIN_MODULE=1) costs megabytes and hits a toolchain bug with function pointers in
-static data (docs/ARCHITECTURE.md, "Known limits"); so the main module is built with
--fvisibility=hidden and this explicit list instead:
+(-sMAIN_MODULE=1) costs megabytes; so the main module gets this explicit list instead:
   - every function and (not thread-local) variable our own objects define, and
   - every library symbol they use (a patch of the same file uses the same ones), and
   - a short list of common C library functions a new edit is likely to want
@@ -15,6 +13,9 @@ Outputs:
   --exported-functions FILE  JSON list for emcc -sEXPORTED_FUNCTIONS=@FILE (pulls them in)
   --export-if-defined FILE   wasm-ld response file: library symbols, exported when the
                              link contains them (JS-implemented ones are skipped silently)
+  --hot-functions FILE       JSON list of the functions the program's own sources define
+                             (strong, not file-local): the hot functions, whose calls the
+                             link routes through the table (hot_linker.py)
 """
 from __future__ import annotations
 
@@ -76,11 +77,14 @@ def object_binaries(paths: list[Path]):
             yield WasmBinary.from_file(path)
 
 
-def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
-    """(hard exports, exports if defined). Library *data* the program uses is a hard export:
-    data is never implemented in JS, and wasm-ld 14 skips --export-if-defined for data that
-    comes from an archive. Library functions may be JS (then wasm-ld has nothing to export)."""
+def collect(paths: list[Path]) -> tuple[list[str], list[str], list[str]]:
+    """(hard exports, exports if defined, hot functions). Library *data* the program uses is a
+    hard export: data is never implemented in JS, and wasm-ld 14 skips --export-if-defined for
+    data that comes from an archive. Library functions may be JS (then wasm-ld has nothing to
+    export). Hot functions are the strong ones: a weak (inline, template) function is compiled
+    into every source that calls it, so an edit to it rebuilds all its callers anyway."""
     defined: set[str] = set()
+    hot: set[str] = set()
     used: set[str] = set()
     used_data: set[str] = set()
     for binary in object_binaries(paths):
@@ -93,12 +97,14 @@ def collect(paths: list[Path]) -> tuple[list[str], list[str]]:
                 continue
             if symbol.defined:
                 defined.add(symbol.name)
+                if symbol.kind == SYMBOL_FUNCTION and not symbol.weak:
+                    hot.add(symbol.name)
             elif symbol.kind == SYMBOL_DATA:
                 used_data.add(symbol.name)
             else:
                 used.add(symbol.name)
     exported = defined | used_data | set(COMMON_LIBRARY_FUNCTIONS)
-    return sorted(exported), sorted(used - exported)
+    return sorted(exported), sorted(used - exported), sorted(hot)
 
 
 def main() -> int:
@@ -106,8 +112,11 @@ def main() -> int:
     parser.add_argument("inputs", nargs="+", type=Path, help="wasm object files and static libraries of the program")
     parser.add_argument("--exported-functions", type=Path, required=True)
     parser.add_argument("--export-if-defined", type=Path, required=True)
+    parser.add_argument("--hot-functions", type=Path)
     arguments = parser.parse_args()
-    defined, library = collect(arguments.inputs)
+    defined, library, hot = collect(arguments.inputs)
+    if arguments.hot_functions:
+        arguments.hot_functions.write_text(json.dumps(hot, indent=0) + "\n")
     # Emscripten spells C symbols with a leading underscore in EXPORTED_FUNCTIONS.
     arguments.exported_functions.write_text(json.dumps(["_" + name for name in defined], indent=0) + "\n")
     arguments.export_if_defined.write_text("".join(f"--export-if-defined={name}\n" for name in library))

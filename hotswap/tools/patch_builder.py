@@ -2,11 +2,14 @@
 """Builds a patch: a WebAssembly side module from edited sources of the program only,
 linked against the running program's symbols, plus its manifest.
 
-Steps (docs/ARCHITECTURE.md, "Flow of a patch"): find the sources an edit affects;
-compile each with the program's own flags but default visibility (clang directly, no
-em++ wrapper); rebind weak functions to the patch (object_rewriter); link with wasm-ld as
-a side module; check it against the program and the earlier patches (patch_checks);
-write `patch-NNNNNN.wasm`, `patch-NNNNNN.json` and the folder's `index.json`.
+Steps (docs/ARCHITECTURE.md, "Flow of a patch"): find the program's sources an edit
+affects; compile each with the program's own flags (clang directly, no em++ wrapper, in
+parallel, with a precompiled header of its includes); rebind weak functions to the patch
+(object_rewriter); link them, with the newest objects of every source an earlier patch
+carried (a patch replaces all code patched so far, so no function of an older patch is
+still called); check it against the program and the earlier patches (patch_checks); tell
+which functions changed (code_fingerprints) and make each mark when it first runs
+(run_flags); write `patch-NNNNNN.wasm`, `patch-NNNNNN.json` and the folder's `index.json`.
 
 Command line (the dev loop imports PatchBuilder instead):
   patch_builder.py --build-dir build/wasm --program site/raytracer.wasm \
@@ -24,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import time
@@ -32,26 +36,39 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from code_fingerprints import FunctionFingerprints, compare  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
+from compiler_output import CompilerOutput  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
 from precompiled_prefix import PrecompiledPrefixes, include_block, refused_pch  # noqa: E402
-from patch_checks import EarlierPatches, PatchRejected, ProgramInterface, check_patch, functions_defined_by  # noqa: E402
+from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
+                          functions_defined_by, without_parameters)
+from run_flags import add_run_flags  # noqa: E402
+from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
+from table_routing import direct_calls  # noqa: E402
 from toolchain import Toolchain  # noqa: E402
-from wasm_binary import WasmBinary, WasmFormatError  # noqa: E402
+from wasm_binary import SYMBOL_DATA, WasmBinary, WasmFormatError, read_name_section  # noqa: E402
 
 PATCH_FORMAT = json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
+COMPILE_JOBS = max(2, os.cpu_count() or 2)  # a header edit recompiles many sources: all cores
+STATE_FILE = "builder-state.json"  # in the patch folder: what later builds carry on from
 
 
 @dataclass
 class BuildResult:
     version: int
-    files: list[str]
+    files: list[str]                  # sources compiled for this save
+    carried: list[str] = field(default_factory=list)  # sources earlier patches compiled, linked again
     module: str | None = None
     build_ms: float = 0.0
     compile_ms: float = 0.0
     link_ms: float = 0.0
     check_ms: float = 0.0
     functions: list[str] = field(default_factory=list)
+    changed: list[dict] = field(default_factory=list)   # {name, readable, short, new, flag}
+    calls: dict[str, list[str]] = field(default_factory=dict)
+    warnings: list[dict] = field(default_factory=list)  # {file, line, column, message, context}
+    static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # bound static -> (program address, size)
     failure: dict | None = None
 
     @property
@@ -64,6 +81,27 @@ class BuildResult:
         return manifest
 
 
+@dataclass
+class PatchedSource:
+    """A source some patch compiled: its newest object, and what that compile read.
+    `fingerprinted` is the object to compare code with: the same one, or for a source whose
+    static variables are bound (compiled through IR, which changes how code reaches them) a
+    plain compile of it, made alongside, exactly as the program's own objects are made."""
+    object_file: Path
+    dependencies: set[Path]
+    fingerprinted: Path
+
+
+@dataclass
+class CompileJob:
+    source: Path            # the program's source
+    compiled: Path          # what is compiled: the source, or its edited copy in the overlay
+    output: Path
+    flags: list[str]
+    quotes: list[Path]      # folders its quoted includes resolve from
+    statics: StaticBindings
+
+
 class PatchBuilder:
     def __init__(self, project_root: Path, build_dir: Path, program_wasm: Path, patch_dir: Path,
                  overlay: Path | None = None, check: bool = True):
@@ -74,13 +112,21 @@ class PatchBuilder:
         self.patch_dir = patch_dir
         self.work_dir = self.build_dir / "hotswap-work"
         self.toolchain = Toolchain.load(self.build_dir)
-        self.database = CompileDatabase(self.build_dir)
+        self.database = CompileDatabase(self.build_dir, CompileDatabase.program_sources(program_wasm))
         self.program = ProgramInterface.from_wasm(program_wasm)
+        self.patched: dict[Path, PatchedSource] = {}
+        self.pending: set[Path] = set()   # sources saves affected since the last patch that built
+        self.object_dir = self.patch_dir / "objects"
+        self._fingerprints: dict[Path, dict[str, str]] = {}  # object file -> its functions' fingerprints
+        self.link_map_path = program_wasm.with_name(program_wasm.stem + ".link.map")
+        self._link_map: LinkMap | None = None
         self.earlier = EarlierPatches()
         self.ignored = set(PATCH_FORMAT["ignored_exports"])
         self.history: list[dict] = []
         self.patch_dir.mkdir(parents=True, exist_ok=True)
         self.work_dir.mkdir(parents=True, exist_ok=True)
+        self.object_dir.mkdir(parents=True, exist_ok=True)
+        self.output = CompilerOutput(self.project_root, self.overlay)
         self.prefixes = PrecompiledPrefixes(self.toolchain, self.work_dir / "pch")
 
     def warm_up(self, paths: list[Path]) -> None:
@@ -100,59 +146,138 @@ class PatchBuilder:
         except ValueError:
             return str(path)
 
+    def affected_sources(self, changed: list[Path]) -> list[Path]:
+        """The program's sources a save of `changed` makes stale."""
+        extra = {source: patched.dependencies for source, patched in self.patched.items()}
+        return self.database.sources_affected_by(changed, extra)
+
     def build(self, changed: list[Path], version: int) -> BuildResult:
         started = time.perf_counter()
-        sources = self.database.sources_affected_by(changed)
+        sources = sorted(set(self.affected_sources(changed)) | self.pending)
         result = BuildResult(version, [self.relative(path) for path in (sources or changed)])
+        self.pending = set(sources)  # until a patch with them builds
         try:
             if not sources:
                 raise PatchRejected("compile_error", "no source of the program is affected by "
                                     + ", ".join(self.relative(path) for path in changed))
-            objects = self._compile(sources, version, result)
-            module_path = self._link(objects, version, result)
+            compiled = self._compile(sources, version, result)
+            carried = {source: patched.object_file for source, patched in self.patched.items() if source not in compiled}
+            result.carried = [self.relative(source) for source in sorted(carried)]
+            module_path = self._link([*(c.object_file for c in compiled.values()), *carried.values()], version, result)
             self._check(module_path, sources, result)
+            self._report_changes(module_path, compiled, result)
             result.module = module_path.name
+            self.patched.update(compiled)
+            self.pending.clear()
+            self._save_state()
         except PatchRejected as rejection:
-            result.failure = {"kind": rejection.kind, "message": str(rejection)}
+            result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection))}
         result.build_ms = round((time.perf_counter() - started) * 1000, 1)
         self._publish(result)
         return result
 
-    def _compile(self, sources: list[Path], version: int, result: BuildResult) -> list[Path]:
+    def _compile(self, sources: list[Path], version: int, result: BuildResult) -> dict[Path, PatchedSource]:
         started = time.perf_counter()
-        jobs = []
+        jobs, fingerprint_jobs = [], {}
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
-            output = self.work_dir / f"v{version:06d}-{index}-{source.stem}.o"
+            output = self.object_dir / f"v{version:06d}-{index}-{source.stem}.o"
             compiled, flags, quotes = self._overlaid(source, entry.flags)
-            jobs.append((compiled, output, flags, quotes))
-        with ThreadPoolExecutor(max_workers=2) as pool:
-            runs = list(pool.map(lambda job: self._compile_one(*job), jobs))
+            statics = self._static_bindings(source, compiled, entry.object_file)
+            result.static_data.update(statics.addresses)
+            jobs.append(CompileJob(source, compiled, output, flags, quotes, statics))
+            if statics.renamed:
+                fingerprint_jobs[source] = CompileJob(source, compiled, output.with_suffix(".plain.o"), flags, quotes,
+                                                      StaticBindings({}, {}))
+        with ThreadPoolExecutor(max_workers=COMPILE_JOBS) as pool:
+            runs = list(pool.map(self._compile_one, [*jobs, *fingerprint_jobs.values()]))
         result.compile_ms = round((time.perf_counter() - started) * 1000, 1)
         errors = [run.stderr.strip() or run.stdout.strip() for run in runs if run.returncode != 0]
         if errors:
-            raise PatchRejected("compile_error", "\n".join(errors))
-        for _, output, _, _ in jobs:
-            bind_weak_functions_locally(output)
-        return [output for _, output, _, _ in jobs]
+            raise PatchRejected("compile_error", "\n".join(errors[:len(jobs)] or errors))
+        for run in runs[:len(jobs)]:
+            result.warnings += self.output.warnings(run.stderr)
+        compiled = {}
+        for job in jobs:
+            self._check_static_sizes(job.source, job.output, job.statics)
+            bind_weak_functions_locally(job.output)
+            fingerprinted = fingerprint_jobs[job.source].output if job.source in fingerprint_jobs else job.output
+            if fingerprinted != job.output:
+                fingerprinted.with_suffix(".d").unlink(missing_ok=True)
+            compiled[job.source] = PatchedSource(job.output, self._read_dependencies(job.output), fingerprinted)
+        return compiled
 
-    def _compile_one(self, source: Path, output: Path, flags: list[str], quotes: list[Path]) -> subprocess.CompletedProcess:
-        """Compiles with the source's precompiled prefix when there is one, else plainly."""
+    def _static_bindings(self, source: Path, compiled: Path, program_object: Path) -> StaticBindings:
+        if not program_object.exists() or not self.link_map_path.exists():
+            return StaticBindings({}, {})
+        if self._link_map is None:
+            self._link_map = LinkMap(self.link_map_path)
+        key = self.relative(source).replace("/", ".")
+        return bindings_for(key, compiled.read_text(), program_object, self._link_map, self.build_dir)
+
+    def _check_static_sizes(self, source: Path, object_file: Path, statics: StaticBindings) -> None:
+        """A bound variable whose type changed size cannot use the program's storage."""
+        if not statics.renamed:
+            return
+        sizes = {symbol.name: symbol.size for symbol in WasmBinary.from_file(object_file).symbols()
+                 if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.name in statics.addresses}
+        for old, new in statics.renamed.items():
+            program_size = statics.addresses[new][1]
+            if new in sizes and sizes[new] != program_size:
+                readable = demangle([old])[old]
+                raise PatchRejected("layout_changed",
+                                    f"{self.relative(source)}: the static variable {readable} is {sizes[new]} bytes now and "
+                                    f"{program_size} bytes in the running program: its type changed, so the program's "
+                                    "copy cannot be kept")
+
+    def _read_dependencies(self, object_file: Path) -> set[Path]:
+        """The files a compile read (its -MD file), mapped from overlay copies to the project."""
+        depfile = object_file.with_suffix(".d")
+        if not depfile.exists():
+            return set()
+        text = depfile.read_text().replace("\\\n", " ")
+        paths = set()
+        for word in text.split(":", 1)[-1].split():
+            path = Path(word).resolve()
+            if self.overlay is not None and path.is_relative_to(self.overlay):
+                path = self.project_root / path.relative_to(self.overlay)
+            if path.is_relative_to(self.project_root):
+                paths.add(path)
+        depfile.unlink()
+        return paths
+
+    def _compile_one(self, job: CompileJob) -> subprocess.CompletedProcess:
+        """Compiles with the source's precompiled prefix when there is one, else plainly;
+        through LLVM IR when static variables must be bound to the program's (static_data)."""
+        source, output, flags, quotes, statics = job.compiled, job.output, job.flags, job.quotes, job.statics
         quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
+        quote_flags += ["-MD", "-MF", str(output.with_suffix(".d"))]
+        target = output.with_suffix(".ll") if statics.renamed else output
+        to_ir = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"] if statics.renamed else []
         block = include_block(source.read_text())
         pch = self.prefixes.ready(block, flags, quotes, self._overlay_files())
+        run = None
         if pch is not None:
-            command = self.toolchain.compile_command([*flags, *quote_flags, "-include-pch", str(pch)], source, output)
+            command = self.toolchain.compile_command([*flags, *quote_flags, "-include-pch", str(pch), *to_ir], source, target)
             run = subprocess.run(command, capture_output=True, text=True)
-            if run.returncode == 0:
-                return run
-            # A PCH can be stale in ways clang does not notice (a new header now shadows one
-            # it contains), so a failure is only believed from a plain compile.
-            if refused_pch(run.stderr):
+            if run.returncode != 0 and refused_pch(run.stderr):
+                # A PCH can be stale in ways clang does not notice (a new header now shadows one
+                # it contains), so a failure is only believed from a plain compile.
                 self.prefixes.forget(pch)
                 self.prefixes.ready(block, flags, quotes, self._overlay_files())  # rebuild for the next save
-        return subprocess.run(self.toolchain.compile_command([*flags, *quote_flags], source, output),
-                              capture_output=True, text=True)
+                run = None
+        if run is None or run.returncode != 0:
+            run = subprocess.run(self.toolchain.compile_command([*flags, *quote_flags, *to_ir], source, target),
+                                 capture_output=True, text=True)
+        if run.returncode != 0 or not statics.renamed:
+            return run
+        target.write_text(rewrite_ir(target.read_text(), statics.renamed))
+        generated = subprocess.run(self.toolchain.compile_command([*flags, "-Wno-unused-command-line-argument"], target, output),
+                                   capture_output=True, text=True)
+        target.unlink()
+        if generated.returncode != 0:
+            return generated
+        return run  # the source's own diagnostics
 
     def _overlay_files(self) -> str:
         """What the overlay holds (a new file there can change how includes resolve)."""
@@ -206,9 +331,66 @@ class PatchBuilder:
                                   if name in self.program.function_signatures and name not in self.ignored)
         result.check_ms = round((time.perf_counter() - started) * 1000, 1)
 
+    def _fingerprints_of(self, object_file: Path) -> dict[str, str]:
+        if object_file not in self._fingerprints:
+            self._fingerprints[object_file] = FunctionFingerprints.of_object(object_file).by_name
+        return self._fingerprints[object_file]
+
+    def _report_changes(self, module_path: Path, compiled: dict[Path, PatchedSource], result: BuildResult) -> None:
+        """Which functions this save changed (against the code running now: the newest patch's
+        object of each source, else the program's), instrumented to flag their first run, and
+        whom they call (the loader's call graph)."""
+        changed: set[str] = set()
+        new: set[str] = set()
+        for source, patched in compiled.items():
+            before_object = self.patched[source].fingerprinted if source in self.patched else self.database.entry(source).object_file
+            before = self._fingerprints_of(before_object) if before_object.exists() else {}
+            changes = compare(before, self._fingerprints_of(patched.fingerprinted))
+            changed |= set(changes.changed)
+            new |= set(changes.new)
+        new -= changed  # a function new in one source may exist in another's (an inline one)
+        data = module_path.read_bytes()
+        flags: dict[str, int] = {}
+        if changed | new:
+            data, flags = add_run_flags(data, changed | new, module_path.name)
+            module_path.write_bytes(data)
+        readable = demangle(sorted(changed | new))
+        result.changed = sorted(({"name": name, "readable": readable[name], "short": without_parameters(readable[name]),
+                                  "new": name in new, "flag": flags.get(name)} for name in changed | new),
+                                key=lambda change: change["readable"])
+        result.calls = self._calls_of(data, changed | new)
+
+    @staticmethod
+    def _calls_of(data: bytes, names: set[str]) -> dict[str, list[str]]:
+        module = WasmBinary(data)
+        imported = [entry.name for entry in module.imports() if entry.kind == "function"]
+        function_names = read_name_section(module)
+        calls: dict[str, list[str]] = {}
+        for number, (start, end) in enumerate(module.function_expressions()):
+            name = function_names.get(len(imported) + number)
+            if name not in names:
+                continue
+            callees = set()
+            for _, _, callee in direct_calls(data, start, end):
+                callees.add(imported[callee] if callee < len(imported) else function_names.get(callee, ""))
+            calls[name] = sorted(callee for callee in callees if callee)
+        return calls
+
+    def _save_state(self) -> None:
+        state = {"patched": {str(source): {"object": str(patched.object_file), "fingerprinted": str(patched.fingerprinted),
+                                           "dependencies": sorted(map(str, patched.dependencies))}
+                             for source, patched in self.patched.items()}}
+        (self.patch_dir / STATE_FILE).write_text(json.dumps(state, indent=1))
+
     def continue_from(self, patch_dir: Path) -> None:
         """Picks up the patches already in `patch_dir` (built by earlier runs), so that later
         patches are checked against what they define and the index lists them all."""
+        state = patch_dir / STATE_FILE
+        if state.exists():
+            for source, patched in json.loads(state.read_text())["patched"].items():
+                if Path(patched["object"]).exists():
+                    self.patched[Path(source)] = PatchedSource(Path(patched["object"]), set(map(Path, patched["dependencies"])),
+                                                               Path(patched["fingerprinted"]))
         index = patch_dir / "index.json"
         if not index.exists():
             return

@@ -15,6 +15,9 @@ from pathlib import Path
 from wasm_binary import SYMBOL_FUNCTION, WasmBinary
 
 
+ORIGINAL_PREFIX = "orig$"
+
+
 class PatchRejected(Exception):
     def __init__(self, kind: str, message: str):
         super().__init__(message)
@@ -32,6 +35,12 @@ class ProgramInterface:
     def from_wasm(cls, path: Path) -> "ProgramInterface":
         binary = WasmBinary.from_file(path)
         signatures = {name: str(signature) for name, signature in binary.function_types_by_export().items()}
+        # Emscripten exports a JS-callable version of a function with i64 parameters under its
+        # name and the function itself as orig$NAME: that one is what a patch links to.
+        for name, signature in list(signatures.items()):
+            if name.startswith(ORIGINAL_PREFIX):
+                signatures[name[len(ORIGINAL_PREFIX):]] = signature
+                del signatures[name]
         data = {export.name for export in binary.exports() if export.kind == "global"}
         js_functions = {entry.name for entry in binary.imports() if entry.module == "env" and entry.kind == "function"}
         return cls(signatures, data, js_functions)
@@ -57,6 +66,22 @@ def demangle(names: list[str]) -> dict[str, str]:
     result = subprocess.run([tool], input="\n".join(names), capture_output=True, text=True)
     lines = result.stdout.splitlines()
     return dict(zip(names, lines)) if len(lines) == len(names) else {name: name for name in names}
+
+
+def without_parameters(readable: str) -> str:
+    """A demangled name without its parameter list (and qualifiers after it):
+    "raytracer::sky_radiance(raytracer::Sky const&, ...)" -> "raytracer::sky_radiance"."""
+    depth = 0
+    for index in range(len(readable) - 1, -1, -1):
+        character = readable[index]
+        if character == ")":
+            depth += 1
+        elif character == "(":
+            depth -= 1
+            if depth == 0:
+                head = readable[:index]
+                return head if head and not head.endswith("operator") else readable
+    return readable
 
 
 def functions_defined_by(object_file: Path) -> set[str]:

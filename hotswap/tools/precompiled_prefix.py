@@ -95,7 +95,7 @@ class PrecompiledPrefixes:
         pch = self.directory / f"{key}.pch"
         partial = self.directory / f"{key}.pch.partial"
         quotes = [argument for directory in quote_directories for argument in ("-iquote", str(directory))]
-        command = [self.toolchain.clang, *self.toolchain.emscripten_compile_flags, *flags, *quotes,
+        command = [self.toolchain.clang, *self.toolchain.emscripten_flags_for(flags), *flags, *quotes,
                    "-x", "c++-header", str(header), "-o", str(partial)]
         with self._lock:
             if self._closed:

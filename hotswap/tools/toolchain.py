@@ -1,8 +1,10 @@
 """Where the WebAssembly toolchain is, and the compiler flags em++ would add.
 
 Why it exists: em++ is a Python wrapper that costs about 0.4 s per call before clang even
-starts. The patch builder pays that once: it asks `em++ --cflags` for the flags em++ adds,
-caches them in the build folder, and then runs clang and wasm-ld directly.
+starts. The patch builder pays that once per set of flags: it asks `em++ --cflags FLAGS` for
+the flags em++ adds to a compile with those flags (they depend on some of them: -fexceptions
+turns on Emscripten's exception handling), caches them in the build folder, and then runs
+clang and wasm-ld directly. So a patch compiles exactly as em++ compiled the program.
 """
 from __future__ import annotations
 
@@ -11,7 +13,8 @@ import os
 import shlex
 import shutil
 import subprocess
-from dataclasses import dataclass
+import threading
+from dataclasses import dataclass, field
 from pathlib import Path
 
 EMSCRIPTEN_ROOT = Path("/usr/share/emscripten")
@@ -23,6 +26,7 @@ PIC_LIBRARY_DIR = EMSCRIPTEN_ROOT / "cache/sysroot/lib/wasm32-emscripten/pic"
 SIDE_MODULE_LINK_FLAGS = [
     "--import-undefined", "--import-memory", "--shared-memory", "--strip-debug", "--export-dynamic",
     "--no-gc-sections", "--experimental-pic", "-shared",
+    "--no-demangle",  # the name section names functions as symbols do (the builder reads it)
     "-mllvm", "-combiner-global-alias-analysis=false", "-mllvm", "-enable-emscripten-sjlj", "-mllvm", "-disable-lsr",
 ]
 
@@ -38,34 +42,62 @@ def _find(program: str) -> str:
     return path
 
 
+# Flags that can change what em++ adds (exceptions, threads, optimisation, features); em++
+# --cflags compiles a C file with the flags it is given, so warnings and -std stay out.
+_CODE_GENERATION_PREFIXES = ("-f", "-m", "-s", "-O", "-g", "-pthread")
+_FLAGS_WITH_VALUE = {"-I", "-D", "-U", "-isystem", "-iquote", "-include", "-include-pch", "-Xclang", "-MF", "-MT"}
+
+
+def _code_generation_flags(flags: list[str]) -> list[str]:
+    kept, skip = [], False
+    for flag in flags:
+        if skip:
+            skip = False
+        elif flag in _FLAGS_WITH_VALUE:
+            skip = True
+        elif flag.startswith(_CODE_GENERATION_PREFIXES):
+            kept.append(flag)
+    return kept
+
+
 @dataclass
 class Toolchain:
     clang: str
     wasm_ld: str
-    emscripten_compile_flags: list[str]
+    cache: Path
+    stamp: str                                  # the Emscripten version the cached flags are for
+    emscripten_flags: dict[str, list[str]]      # project flags (joined) -> what em++ adds to them
+    _lock: threading.Lock = field(default_factory=threading.Lock)  # background PCH builds ask too
 
     @classmethod
     def load(cls, cache_dir: Path) -> "Toolchain":
-        clang = _find("clang++-14")
-        wasm_ld = _find("wasm-ld-14")
         cache = cache_dir / "hotswap_toolchain.json"
         em_config = EMSCRIPTEN_ROOT / "emscripten-version.txt"
         stamp = em_config.read_text().strip() if em_config.exists() else "unknown"
-        if cache.exists():
-            cached = json.loads(cache.read_text())
-            if cached.get("emscripten") == stamp:
-                return cls(clang, wasm_ld, cached["flags"])
+        cached = json.loads(cache.read_text()) if cache.exists() else {}
+        flags = cached.get("flags_by_project_flags", {}) if cached.get("emscripten") == stamp else {}
+        return cls(_find("clang++-14"), _find("wasm-ld-14"), cache, stamp, flags)
+
+    def emscripten_flags_for(self, project_flags: list[str]) -> list[str]:
+        relevant = _code_generation_flags(project_flags)
+        key = " ".join(relevant)
+        with self._lock:
+            if key not in self.emscripten_flags:
+                self._ask_em(key, relevant)
+            return self.emscripten_flags[key]
+
+    def _ask_em(self, key: str, code_generation_flags: list[str]) -> None:
         environment = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
-        result = subprocess.run([_find("em++"), "--cflags", "-pthread"], capture_output=True, text=True, env=environment)
+        result = subprocess.run([_find("em++"), "--cflags", *code_generation_flags], capture_output=True, text=True,
+                                env=environment)
         if result.returncode != 0:
             raise ToolchainError(f"em++ --cflags failed:\n{result.stderr}")
-        flags = shlex.split(result.stdout)
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cache.write_text(json.dumps({"emscripten": stamp, "flags": flags}))
-        return cls(clang, wasm_ld, flags)
+        self.emscripten_flags[key] = shlex.split(result.stdout)
+        self.cache.parent.mkdir(parents=True, exist_ok=True)
+        self.cache.write_text(json.dumps({"emscripten": self.stamp, "flags_by_project_flags": self.emscripten_flags}))
 
     def compile_command(self, project_flags: list[str], source: Path, output: Path) -> list[str]:
-        return [self.clang, *self.emscripten_compile_flags, *project_flags, "-c", str(source), "-o", str(output)]
+        return [self.clang, *self.emscripten_flags_for(project_flags), *project_flags, "-c", str(source), "-o", str(output)]
 
     def link_command(self, objects: list[Path], output: Path) -> list[str]:
         return [self.wasm_ld, "-o", str(output), *map(str, objects), str(PIC_LIBRARY_DIR / "crtbegin.o"),

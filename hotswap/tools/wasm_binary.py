@@ -19,6 +19,12 @@ VERSION = b"\1\0\0\0"
 # Section ids (core spec).
 SECTION_CUSTOM, SECTION_TYPE, SECTION_IMPORT, SECTION_FUNCTION = 0, 1, 2, 3
 SECTION_GLOBAL, SECTION_EXPORT = 6, 7
+SECTION_CODE, SECTION_DATA = 10, 11
+
+# Relocation types (Linking.md) that carry an addend, and the width of each patched field.
+RELOCATIONS_WITH_ADDEND = {3, 4, 5, 8, 9, 11, 14, 15, 16, 17, 21, 22, 23, 25}
+RELOCATION_WIDTH = {5: 4, 8: 4, 9: 4, 13: 4, 2: 4, 23: 4, 26: 4, 14: 10, 15: 10, 17: 10, 18: 10, 25: 10, 16: 8, 19: 8, 22: 8}
+RELOCATION_TYPE_INDEX = 6  # R_WASM_TYPE_INDEX_LEB: the index is a type, not a symbol
 
 # Symbol kinds and flags (tool conventions, Linking.md).
 SYMBOL_FUNCTION, SYMBOL_DATA, SYMBOL_GLOBAL, SYMBOL_SECTION, SYMBOL_TAG, SYMBOL_TABLE = range(6)
@@ -144,6 +150,10 @@ class Symbol:
     flags: int
     name: str | None
     flags_offset: int  # where the flags LEB128 starts in the file (for in-place edits)
+    index: int = 0     # function, global, tag or table index; a section symbol's section
+    segment: int = 0   # defined data: its segment, offset in it and size
+    offset: int = 0
+    size: int = 0
 
     @property
     def defined(self) -> bool:
@@ -271,6 +281,7 @@ class WasmBinary:
         flags_offset = reader.position
         flags = reader.unsigned()
         name = None
+        index = segment = offset = size = 0
         if kind in (SYMBOL_FUNCTION, SYMBOL_GLOBAL, SYMBOL_TAG, SYMBOL_TABLE):
             index = reader.unsigned()
             if not flags & FLAG_UNDEFINED or flags & FLAG_EXPLICIT_NAME:
@@ -280,12 +291,69 @@ class WasmBinary:
         elif kind == SYMBOL_DATA:
             name = reader.name()
             if not flags & FLAG_UNDEFINED:
-                reader.unsigned(), reader.unsigned(), reader.unsigned()  # segment, offset, size
+                segment, offset, size = reader.unsigned(), reader.unsigned(), reader.unsigned()
         elif kind == SYMBOL_SECTION:
-            reader.unsigned()
+            index = reader.unsigned()
         else:
             raise reader.fail(f"unknown symbol kind {kind}")
-        return Symbol(kind, flags, name, flags_offset)
+        return Symbol(kind, flags, name, flags_offset, index, segment, offset, size)
+
+    def relocations(self, section_name: str = "reloc.CODE") -> list[tuple[int, int, int, int]]:
+        """(type, offset in the target section's payload, symbol or type index, addend) of an
+        object file's relocation section."""
+        section = self.section(SECTION_CUSTOM, section_name)
+        if section is None:
+            return []
+        reader = self.reader(section)
+        reader.unsigned()  # the section the relocations apply to
+        entries = []
+        for _ in range(reader.unsigned()):
+            kind = reader.byte()
+            offset = reader.unsigned()
+            index = reader.unsigned()
+            addend = reader.signed() if kind in RELOCATIONS_WITH_ADDEND else 0
+            entries.append((kind, offset, index, addend))
+        return entries
+
+    def function_bodies(self) -> list[tuple[int, int]]:
+        """(start, end) in the file of each defined function's body (after its size), in order."""
+        section = self.section(SECTION_CODE)
+        if section is None:
+            return []
+        reader = self.reader(section)
+        bodies = []
+        for _ in range(reader.unsigned()):
+            size = reader.unsigned()
+            bodies.append((reader.position, reader.position + size))
+            reader.position += size
+        return bodies
+
+    def function_expressions(self) -> list[tuple[int, int]]:
+        """(start, end) in the file of each defined function's instructions (its locals skipped)."""
+        expressions = []
+        for start, end in self.function_bodies():
+            reader = Reader(self.data, start, end, self.where)
+            for _ in range(reader.unsigned()):
+                reader.unsigned()
+                reader.byte()
+            expressions.append((reader.position, end))
+        return expressions
+
+    def data_segments(self) -> list[bytes]:
+        """The bytes of each data segment, in order (an object's .bss segments hold zeros)."""
+        section = self.section(SECTION_DATA)
+        if section is None:
+            return []
+        reader = self.reader(section)
+        segments = []
+        for _ in range(reader.unsigned()):
+            flags = reader.unsigned()
+            if flags == 2:
+                reader.unsigned()
+            if flags in (0, 2):
+                reader.constant_expression()
+            segments.append(reader.bytes(reader.unsigned()))
+        return segments
 
     # ---- Modules ----------------------------------------------------------------------------
 
@@ -388,6 +456,84 @@ class WasmBinary:
                 raise reader.fail(f"dylink.0 subsection {subsection} overruns its size")
             reader.position = end
         return info
+
+
+# ---- Whole modules: sections as (id, payload), for tools that rewrite a module ---------
+
+def module_sections(data: bytes, where: str = "module") -> list[tuple[int, bytes]]:
+    """Every section in order as (id, payload); a custom section's payload includes its name."""
+    if data[:4] != MAGIC or data[4:8] != VERSION:
+        raise WasmFormatError(f"{where}: not a WebAssembly binary")
+    sections = []
+    reader = Reader(data, 8, where=where)
+    while reader.position < len(data):
+        section_id = reader.byte()
+        size = reader.unsigned()
+        sections.append((section_id, reader.bytes(size)))
+    return sections
+
+
+def write_module(sections: list[tuple[int, bytes]]) -> bytes:
+    return MAGIC + VERSION + b"".join(bytes([section_id]) + encode_unsigned(len(payload)) + payload
+                                      for section_id, payload in sections)
+
+
+def with_dylink_memory_info(payload: bytes, update, where: str = "module") -> bytes:
+    """A dylink.0 section's payload (name included) whose memory info subsection is
+    update(memory_size, memory_align, table_size, table_align) -> the four new values."""
+    reader = Reader(payload, 0, len(payload), where)
+    reader.name()
+    out = bytearray(payload[:reader.position])
+    while reader.position < len(payload):
+        subsection = reader.byte()
+        size = reader.unsigned()
+        end = reader.position + size
+        if subsection == DYLINK_MEM_INFO:
+            values = update(*(reader.unsigned() for _ in range(4)))
+            body = b"".join(encode_unsigned(value) for value in values)
+        else:
+            body = payload[reader.position:end]
+        out += bytes([subsection]) + encode_unsigned(len(body)) + body
+        reader.position = end
+    return bytes(out)
+
+
+def without_export_info(payload: bytes, where: str = "module") -> bytes:
+    """A dylink.0 payload without its export info subsection (which only flags thread-locals)."""
+    reader = Reader(payload, 0, len(payload), where)
+    reader.name()
+    out = bytearray(payload[:reader.position])
+    while reader.position < len(payload):
+        start = reader.position
+        subsection = reader.byte()
+        end = reader.unsigned() + reader.position
+        if subsection != DYLINK_EXPORT_INFO:
+            out += payload[start:end]
+        reader.position = end
+    return bytes(out)
+
+
+def is_dylink(section_id: int, payload: bytes) -> bool:
+    return section_id == SECTION_CUSTOM and payload.startswith(b"\x08dylink.0")
+
+
+def read_name_section(module: "WasmBinary") -> dict[int, str]:
+    """Function index -> name, from the `name` section (empty when there is none)."""
+    section = module.section(SECTION_CUSTOM, "name")
+    if section is None:
+        return {}
+    reader = module.reader(section)
+    names: dict[int, str] = {}
+    while reader.position < reader.end:
+        subsection = reader.byte()
+        size = reader.unsigned()
+        end = reader.position + size
+        if subsection == 1:  # function names
+            for _ in range(reader.unsigned()):
+                index = reader.unsigned()
+                names[index] = reader.name()
+        reader.position = end
+    return names
 
 
 # ---- Instructions -----------------------------------------------------------------------

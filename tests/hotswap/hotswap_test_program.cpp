@@ -1,5 +1,5 @@
-// A program for hotswap's browser tests: calls its hot functions on the main thread and
-// on workers, reports results with the patch version each thread runs, commits patches on
+// A program for hotswap's browser tests: calls its functions (plain calls: the link routes
+// them through the table) on the main thread and on workers, reports results with the patch version each thread runs, commits patches on
 // request (as the raytracer does between frames) and counts what committed.
 #include <emscripten/emscripten.h>
 #include <emscripten/val.h>
@@ -20,10 +20,10 @@ std::mutex results_mutex;
 std::vector<std::string> results;  // "<where> v<version> value <n> since-load <m>"
 
 void record_hot_call(int argument) {
-  const int value = hotswap::call(&hot_value, argument);
-  const int since_load = hotswap::call(&hot_calls_since_load);
-  const int c_value = hotswap::call(&hot_c_function, argument);
-  const int scaled = hotswap::call(&hot_scale, argument);
+  const int value = hot_value(argument);
+  const int since_load = hot_calls_since_load();
+  const int c_value = hot_c_function(argument);
+  const int scaled = hot_scale(argument);
   auto id = wwm::this_worker_id();
   std::string where = id ? "worker " + std::to_string(id->value) : std::string("main");
   std::lock_guard lock(results_mutex);

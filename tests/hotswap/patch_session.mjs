@@ -76,10 +76,7 @@ export async function openPatchSession({ workers = 2 } = {}) {
 
     // Announces a manifest to the page as the dev loop would, and waits until the loader settled it.
     async announce(manifest) {
-      await page.evaluate((m) => HotswapMain.announce({
-        version: m.version, files: m.files, build_ms: m.build_ms,
-        module: m.module ? '/patches/' + m.module : undefined, failure: m.failure,
-      }), manifest);
+      await page.evaluate((m) => HotswapMain.announce({ ...m, module: m.module ? '/patches/' + m.module : undefined }), manifest);
       return waitUntil(page, (version) => {
         const entry = HotswapMain.entries[version];
         return entry && ['ready', 'applied', 'rejected'].includes(entry.state) &&

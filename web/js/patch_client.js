@@ -13,8 +13,7 @@ export function startPatchClient({ overlay }) {
   const shown = new Map();    // version -> ms from announcement to its first frame on screen
 
   const announce = (manifest) => loader.announce({
-    version: manifest.version, files: manifest.files, build_ms: manifest.build_ms,
-    module: manifest.module ? format.patch_url_prefix + manifest.module : undefined, failure: manifest.failure,
+    ...manifest, module: manifest.module ? format.patch_url_prefix + manifest.module : undefined,
   });
 
   const report = (body) => fetch('/api/report', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })

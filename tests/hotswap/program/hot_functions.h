@@ -1,4 +1,4 @@
-// The test program's hot functions: always called through hotswap::call.
+// The test program's functions that the tests patch (called as plain functions).
 #pragma once
 
 int hot_value(int x);

@@ -4,7 +4,7 @@
 #include "hot_helpers.h"
 
 int hot_calls = 0;              // a program global defined in the patched file: keeps its value
-static int calls_since_load = 0;  // file-static: each patch gets a fresh zeroed copy
+static int calls_since_load = 0;  // file-static: a patch keeps using the program's copy
 
 // An inline function defined in the patched file itself.
 __attribute__((noinline)) inline int offset_for_hot_value() { return 1000; }  // EDIT: offset

@@ -1,0 +1,99 @@
+"""Which functions an edit changed: per-function fingerprints of compiled objects.
+
+Why it exists: a save can change no code at all (a comment), one function, or, through an
+inline function in a header, dozens. The user must be told which, or an edit that did
+nothing looks like one that did not reach the screen. The program and its patches are
+compiled by the same compiler with the same flags (cmake/ProjectOptions.cmake), so an
+unchanged function compiles to the same bytes; what differs between two objects is where
+their relocations point. A fingerprint is therefore the function's code with every
+relocated field blanked, plus what each relocation refers to: a symbol by name, a type by
+its signature, a compiler-numbered constant (a string literal, `.L.str.3`) by its bytes,
+since adding a literal above renumbers the ones below.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+
+from wasm_binary import (RELOCATION_TYPE_INDEX, RELOCATION_WIDTH, SYMBOL_DATA, SYMBOL_FUNCTION, SYMBOL_SECTION,
+                         WasmBinary)
+
+_LEB_WIDTH = 5  # relocated LEB128 fields are padded to five bytes in object files
+
+
+@dataclass(frozen=True)
+class FunctionFingerprints:
+    """Name -> fingerprint of every named function an object defines."""
+    by_name: dict[str, str]
+
+    @classmethod
+    def of_object(cls, path: Path) -> "FunctionFingerprints":
+        return cls(fingerprint_functions(WasmBinary.from_file(path)))
+
+
+def _target(binary: WasmBinary, symbols, segments, types, kind: int, index: int) -> str:
+    if kind == RELOCATION_TYPE_INDEX:
+        return "type " + str(types[index]) if index < len(types) else f"type {index}"
+    if index >= len(symbols):
+        return f"symbol {index}"
+    symbol = symbols[index]
+    if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.local and (symbol.name or "").startswith(".L"):
+        content = segments[symbol.segment][symbol.offset:symbol.offset + symbol.size] if symbol.segment < len(segments) else b""
+        return "constant " + hashlib.sha1(content).hexdigest()
+    if symbol.kind == SYMBOL_SECTION:
+        return f"section {symbol.index}"
+    return f"{symbol.kind} {symbol.name}"
+
+
+def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
+    symbols = binary.symbols()
+    imported_functions = sum(1 for entry in binary.imports() if entry.kind == "function")
+    bodies = binary.function_bodies()
+    code = binary.section(10)
+    if code is None:
+        return {}
+    segments = binary.data_segments()
+    types = binary.types()
+    # Relocations by the body they fall in (offsets count from the code section's payload).
+    relocations = sorted(binary.relocations("reloc.CODE"), key=lambda entry: entry[1])
+    names_by_function: dict[int, list[str]] = {}
+    for symbol in symbols:
+        if symbol.kind == SYMBOL_FUNCTION and symbol.defined and symbol.name:
+            names_by_function.setdefault(symbol.index - imported_functions, []).append(symbol.name)
+    fingerprints: dict[str, str] = {}
+    position = 0
+    for number, (start, end) in enumerate(bodies):
+        body = bytearray(binary.data[start:end])
+        targets = []
+        while position < len(relocations) and code.start + relocations[position][1] < end:
+            kind, offset, index, addend = relocations[position]
+            position += 1
+            at = code.start + offset - start
+            if at < 0:
+                continue
+            width = RELOCATION_WIDTH.get(kind, _LEB_WIDTH)
+            body[at:at + width] = bytes(width)
+            targets.append(f"{at}:{kind}:{_target(binary, symbols, segments, types, kind, index)}:{addend}")
+        names = names_by_function.get(number)
+        if names:
+            digest = hashlib.sha1(bytes(body) + "\n".join(targets).encode()).hexdigest()
+            for name in names:
+                fingerprints[name] = digest
+    return fingerprints
+
+
+@dataclass
+class CodeChanges:
+    changed: list[str]   # functions whose code differs from the running version
+    new: list[str]       # functions the running version did not have
+
+    @property
+    def any(self) -> bool:
+        return bool(self.changed or self.new)
+
+
+def compare(before: dict[str, str], after: dict[str, str]) -> CodeChanges:
+    changed = sorted(name for name, digest in after.items() if name in before and before[name] != digest)
+    new = sorted(name for name in after if name not in before)
+    return CodeChanges(changed, new)

@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""wasm-ld for a hot-swappable main module: the real wasm-ld, then table routing.
+
+Why it exists: calls must be routed through the table (table_routing.py) between wasm-ld
+and Emscripten's own post-link steps, above all before wasm-opt, which would otherwise
+inline or merge the functions a patch must be able to replace. em++ offers no hook there,
+but it finds wasm-ld in its LLVM_ROOT, which the EM_LLVM_ROOT variable overrides. So:
+
+  hot_linker.py --llvm-root DIR     (at configure time) makes DIR: links to every tool of
+                                    Emscripten's LLVM_ROOT, and wasm-ld pointing here;
+  wasm-ld in DIR (em++ runs it)     runs the real wasm-ld; then, when HOTSWAP_HOT_FUNCTIONS
+                                    names the program's hot-function list (only the link of
+                                    a main module sets it, cmake/WasmMainModule.cmake), routes
+                                    every call to those functions through the table and
+                                    writes the table map beside the module (NAME.hotswap.json),
+                                    and wasm-ld's link map (NAME.link.map: where each static
+                                    variable is, for static_data.py).
+
+HOTSWAP_HOT_FUNCTIONS=none links without routing (the benchmark's plain-call builds).
+"""
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from table_routing import route_calls_through_table, write_table_map  # noqa: E402
+
+PATCH_FORMAT = json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
+REAL_ROOT_FILE = "real-llvm-root.txt"
+HOT_FUNCTIONS_VARIABLE = "HOTSWAP_HOT_FUNCTIONS"
+LINK_MAP_SUFFIX = ".link.map"
+
+
+def make_llvm_root(directory: Path) -> None:
+    """DIR gets a link to each tool of Emscripten's LLVM_ROOT, and wasm-ld* pointing here."""
+    environment = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
+    config = {key: subprocess.run(["em-config", key], capture_output=True, text=True, env=environment).stdout.strip()
+              for key in ("LLVM_ROOT", "LLVM_ADD_VERSION")}
+    real_root = Path(config["LLVM_ROOT"])
+    if not (real_root / ("wasm-ld" + (f"-{config['LLVM_ADD_VERSION']}" if config["LLVM_ADD_VERSION"] else ""))).exists():
+        raise SystemExit(f"hot_linker: no wasm-ld in Emscripten's LLVM_ROOT {real_root} (em-config): is emscripten installed?")
+    directory.mkdir(parents=True, exist_ok=True)
+    suffix = f"-{config['LLVM_ADD_VERSION']}" if config["LLVM_ADD_VERSION"] else ""
+    for tool in real_root.iterdir():
+        if suffix and not tool.name.endswith(suffix):
+            continue
+        link = directory / tool.name
+        target = Path(__file__).resolve() if tool.name.startswith("wasm-ld") else tool
+        if link.is_symlink() or link.exists():
+            if link.resolve() == target.resolve():
+                continue
+            link.unlink()
+        link.symlink_to(target)
+    (directory / REAL_ROOT_FILE).write_text(str(real_root) + "\n")
+
+
+def output_of(arguments: list[str]) -> Path | None:
+    """The -o argument, looking into response files (@file, one argument a line) too."""
+    expanded: list[str] = []
+    for argument in arguments:
+        if argument.startswith("@"):
+            for line in Path(argument[1:]).read_text().splitlines():
+                line = line.strip()
+                if len(line) >= 2 and line[0] == line[-1] == '"':
+                    line = line[1:-1]
+                expanded.append(line)
+        else:
+            expanded.append(argument)
+    for index, argument in enumerate(expanded):
+        if argument == "-o" and index + 1 < len(expanded):
+            return Path(expanded[index + 1])
+        if argument.startswith("-o") and len(argument) > 2:
+            return Path(argument[2:])
+    return None
+
+
+def link(arguments: list[str]) -> int:
+    here = Path(sys.argv[0]).absolute().parent
+    real_root = Path((here / REAL_ROOT_FILE).read_text().strip())
+    real = real_root / Path(sys.argv[0]).name
+    hot_list = os.environ.get(HOT_FUNCTIONS_VARIABLE)
+    routing = bool(hot_list) and hot_list != "none"
+    output = output_of(arguments)
+    if routing and output is None:
+        print("hot_linker: no -o in the link command: cannot route calls through the table", file=sys.stderr)
+        return 1
+    # Mangled names in the name section: the table map names functions as symbols do.
+    extra = ["--no-demangle", f"--Map={output.with_name(output.stem + LINK_MAP_SUFFIX)}"] if routing else []
+    status = subprocess.run([str(real), *arguments, *extra]).returncode
+    if status != 0 or not routing:
+        return status
+    started = time.perf_counter()
+    hot_names = set(json.loads(Path(hot_list).read_text()))
+    result = route_calls_through_table(output.read_bytes(), hot_names, str(output))
+    output.write_bytes(result.module)
+    write_table_map(result.table_map, output.with_name(output.stem + PATCH_FORMAT["table_map_suffix"]))
+    print(f"{output.name}: {result.hot_functions} hot functions, {result.rewritten_calls} calls through the table, "
+          f"{result.appended_slots} slots added ({(time.perf_counter() - started) * 1000:.0f} ms)")
+    return 0
+
+
+def main() -> int:
+    if len(sys.argv) == 3 and sys.argv[1] == "--llvm-root":
+        make_llvm_root(Path(sys.argv[2]))
+        return 0
+    return link(sys.argv[1:])
+
+
+if __name__ == "__main__":
+    sys.exit(main())
