@@ -36,6 +36,10 @@ void forget_old_failed_workers() {
 
 }  // namespace
 
+void FrameLoop::report_problem_to_page(const std::string& title, const std::string& text) {
+  js_report_problem(title.c_str(), text.c_str());
+}
+
 void FrameLoop::watch_for_orphaned_tiles() {
   if (watchdog_running_) return;
   watchdog_running_ = true;
@@ -93,13 +97,13 @@ void FrameLoop::frame_failed(std::uint32_t owner, const std::string& who, const 
     const std::string why = who + " failed in frame " + std::to_string(job->frame_number) + " after another failure there: " + reason;
     if (auto version = hotswap::roll_back_newest_patch(why)) {
       ++rollbacks_;
-      js_report_problem("Patch rolled back",
-                        ("The newest patch kept failing while it rendered (" + why + "). Every thread is back on version " +
-                         std::to_string(*version) + "; the frame starts over.").c_str());
+      report_problem_to_page("Patch rolled back", "The newest patch kept failing while it rendered (" + why +
+                                                      "). Every thread is back on version " + std::to_string(*version) +
+                                                      "; the frame starts over.");
     } else {
       paused_by_failures_ = true;
-      js_report_problem("Rendering paused",
-                        ("The program fails in this frame (" + why + "). Save a fix: the next patch resumes rendering.").c_str());
+      report_problem_to_page("Rendering paused",
+                             "The program fails in this frame (" + why + "). Save a fix: the next patch resumes rendering.");
     }
     abandon_frame();
     return;

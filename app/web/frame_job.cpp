@@ -33,7 +33,7 @@ TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double
     if (index >= tile_count) break;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
-    render_tile(*job.scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, *job.accumulation);
+    render_tile(job.scene->scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, *job.accumulation);
     resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;
@@ -48,7 +48,7 @@ TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile
     if (job.abandoned.load() || job.tile_done[index].load()) continue;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
-    complete_tile(*job.scene, job.camera, job.settings, tile, job.first_sample, end_sample, *job.accumulation);
+    complete_tile(job.scene->scene, job.camera, job.settings, tile, job.first_sample, end_sample, *job.accumulation);
     resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;

@@ -19,7 +19,7 @@ inline constexpr std::uint32_t kNoOwner = 0;
 inline constexpr std::uint32_t kMainThreadOwner = 0xFFFFFFFFu;
 
 struct FrameJob {
-  const Scene* scene = nullptr;
+  std::shared_ptr<const LoadedScene> scene;  // shared: a frame given up may still be rendering when the scene changes
   Camera camera;
   FrameSettings settings;
   std::shared_ptr<AccumulationBuffer> accumulation;

@@ -59,6 +59,7 @@ FrameLoop& FrameLoop::instance() {
 
 FrameLoop::FrameLoop() {
   hotswap::on_patch_committed([this](std::uint32_t) { patches_committed_ = true; });
+  hotswap::on_change_reaching(&try_parse_scene, [this] { rebuild_scene(); });
   hotswap::on_patch_ready([this] { new_code_ready(); });
   wwm::on_worker_failed([this](wwm::WorkerId worker, const std::string& reason) { worker_failed(worker, reason); });
 }
@@ -72,12 +73,42 @@ void FrameLoop::start() {
 
 std::optional<std::string> FrameLoop::load_scene(const std::string& name, const std::string& json_text,
                                                  const FileResolver& resolve_file) {
-  auto parsed = try_parse_scene(json_text, name, resolve_file);
+  SceneSource source{name, json_text, {}};
+  auto recording = [&](const std::string& path) {
+    std::optional<std::string> contents = resolve_file(path);
+    if (contents) source.files[path] = *contents;
+    return contents;
+  };
+  auto parsed = try_parse_scene(json_text, name, recording);
   if (auto* error = std::get_if<InputError>(&parsed)) return std::string(error->what());
-  pending_scene_ = std::make_unique<LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
-  pending_scene_name_ = name;
+  pending_scene_ = std::make_shared<const LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
+  pending_scene_source_ = std::move(source);
+  pending_scene_keeps_camera_ = false;
   schedule_next_frame();
   return std::nullopt;
+}
+
+// Runs between frames, right after the patches committed: the scene is loaded again by the
+// new code. A scene the new code rejects is reported and the current one kept.
+void FrameLoop::rebuild_scene() {
+  if (pending_scene_ && !pending_scene_keeps_camera_) return;  // a new scene is about to be loaded anyway
+  const SceneSource& source = scene_source_;
+  if (source.name.empty()) return;
+  auto from_source = [&source](const std::string& path) -> std::optional<std::string> {
+    auto found = source.files.find(path);
+    if (found == source.files.end()) return std::nullopt;
+    return found->second;
+  };
+  auto parsed = try_parse_scene(source.json_text, source.name, from_source);
+  if (auto* error = std::get_if<InputError>(&parsed)) {
+    report_problem_to_page("The patched scene code rejects the scene", std::string(error->what()) +
+                           " (the page keeps the scene it had)");
+    return;
+  }
+  pending_scene_ = std::make_shared<const LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
+  pending_scene_source_ = source;
+  pending_scene_keeps_camera_ = true;
+  ++scene_rebuilds_;
 }
 
 void FrameLoop::set_resolution(int width, int height) {
@@ -135,13 +166,21 @@ void FrameLoop::clear_accumulation() {
   accumulated_samples_ = 0;
 }
 
-// Everything the page asked for since the last frame, in one place between frames.
+// Everything the page asked for since the last frame, in one place between frames. Patches
+// first: one may rebuild the scene (rebuild_scene), which the scene step then takes.
 void FrameLoop::apply_pending_changes() {
   bool restart = false;
+  if (hotswap::commit_ready_patches() > 0 || patches_committed_) {
+    patches_committed_ = false;
+    paused_by_failures_ = false;  // new code: worth trying again
+    restart = true;               // the samples so far were rendered by the old code
+  }
   if (pending_scene_) {
     scene_ = std::move(pending_scene_);
-    scene_name_ = pending_scene_name_;
-    scene_camera_ = camera_ = scene_->camera;
+    scene_source_ = std::move(pending_scene_source_);
+    scene_name_ = scene_source_.name;
+    scene_camera_ = scene_->camera;
+    if (!pending_scene_keeps_camera_) camera_ = scene_camera_;
     restart = true;
   }
   if (pending_settings_) {
@@ -159,11 +198,6 @@ void FrameLoop::apply_pending_changes() {
     pending_worker_count_.reset();
   }
   pool_.resize(wanted_workers_, settings_.width, settings_.height);  // also replaces failed workers
-  if (hotswap::commit_ready_patches() > 0 || patches_committed_) {
-    patches_committed_ = false;
-    paused_by_failures_ = false;  // new code: worth trying again
-    restart = true;               // the samples so far were rendered by the old code
-  }
   if (camera_changed_) {
     camera_changed_ = false;
     restart = true;
@@ -206,7 +240,7 @@ void FrameLoop::start_frame() {
   std::vector<Tile> tiles = make_tiles(settings_.width, settings_.height, kTileSize);
   auto job = std::make_shared<FrameJob>(tiles.size());
   job->tiles = std::move(tiles);
-  job->scene = &scene_->scene;
+  job->scene = scene_;
   job->camera = camera_;
   job->settings = settings_;
   if (sample_limit_ > 0) {
@@ -344,6 +378,7 @@ std::string FrameLoop::statistics_json() const {
       {"patchVersion", hotswap::current_version()},              // the main thread's version
       {"workerFailures", worker_failures_},
       {"rollbacks", rollbacks_},
+      {"sceneRebuilds", scene_rebuilds_},  // scenes loaded again because a patch changed scene code
       {"pausedByFailures", paused_by_failures_},
       {"idle", !frame_in_flight_ && waiting_to_start_},
       {"heapInUseBytes", heap.uordblks},                                             // allocated now

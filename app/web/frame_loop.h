@@ -5,6 +5,10 @@
 // what the user changed (scene, resolution, camera, worker count) and commits hot-swap
 // patches, so a frame runs entirely on one version of the code.
 //
+// A patch that changes code reachable from scene loading (the scene reader, materials, the
+// OBJ loader, the BVH build) rebuilds the scene with the new code, from the text and files it
+// was loaded from, keeping the camera, resolution, workers and samples settings.
+//
 // Faults (fault_recovery.cpp): a worker whose task traps or throws is replaced and its
 // unfinished tiles are finished elsewhere, so the frame completes. A frame that fails twice
 // is the code's fault: the newest patch is rolled back (or, with no patch to undo,
@@ -12,6 +16,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -54,10 +59,14 @@ class FrameLoop {
   void main_thread_failed(const std::string& reason);
   void check_progress();  // the watchdog's periodic look
 
+  // Shows a problem in the page's error overlay (and its console).
+  static void report_problem_to_page(const std::string& title, const std::string& text);
+
  private:
   FrameLoop();
   void start_frame();
   void apply_pending_changes();
+  void rebuild_scene();  // a patch changed scene loading code: load it again, keeping the camera
   void clear_accumulation();
   void allocate_pixels();
   void render_on_main_thread();
@@ -74,9 +83,17 @@ class FrameLoop {
   void abandon_frame();
   void finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vector<std::uint32_t> tiles);
 
+  // Where a scene came from, to load it again with new code.
+  struct SceneSource {
+    std::string name;
+    std::string json_text;
+    std::map<std::string, std::string> files;  // the files it read (OBJ meshes), by the path it named
+  };
+
   // The render state (touched by workers only through the current FrameJob).
-  std::unique_ptr<LoadedScene> scene_;
+  std::shared_ptr<const LoadedScene> scene_;
   std::string scene_name_;
+  SceneSource scene_source_;
   Camera camera_;
   Camera scene_camera_;  // the scene file's camera, for reset
   FrameSettings settings_;
@@ -104,6 +121,7 @@ class FrameLoop {
   int failures_in_frame_ = 0;
   std::uint64_t worker_failures_ = 0;
   std::uint64_t rollbacks_ = 0;
+  std::uint64_t scene_rebuilds_ = 0;
   bool paused_by_failures_ = false;  // the unpatched program fails: wait for a patch
   std::vector<std::uint32_t> main_thread_unfinished_;  // zero-worker mode: tiles of a failed slice
   bool watchdog_running_ = false;
@@ -111,8 +129,9 @@ class FrameLoop {
   double watched_since_ms_ = 0;
 
   // Pending changes from the page.
-  std::unique_ptr<LoadedScene> pending_scene_;
-  std::string pending_scene_name_;
+  std::shared_ptr<const LoadedScene> pending_scene_;
+  SceneSource pending_scene_source_;
+  bool pending_scene_keeps_camera_ = false;  // a rebuild after a patch, not a new scene
   std::optional<FrameSettings> pending_settings_;
   std::optional<int> pending_worker_count_;
   int wanted_workers_ = 0;

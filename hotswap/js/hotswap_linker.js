@@ -6,7 +6,7 @@
 // every function the patch redefines: every call of the program goes through those slots.
 
 mergeInto(LibraryManager.library, {
-  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_set_version'],
+  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', '$setWasmTableEntry', 'hotswap_detail_set_version'],
   $HotswapLinker: {
     patches: {},    // version -> exports of this instance's copy of the patch
     originals: {},  // table slot -> the program's own function there, saved before a patch first wrote it
@@ -74,7 +74,7 @@ mergeInto(LibraryManager.library, {
     // Puts the patch's functions in their table slots and gives it this thread's TLS block.
     place: function(instance, plan) {
       var exports = instance.exports;
-      plan.slots.forEach(function(slot) { wasmTable.set(slot.index, exports[slot.name]); });
+      plan.slots.forEach(function(slot) { setWasmTableEntry(slot.index, exports[slot.name]); });
       if (exports['emscripten_tls_init']) exports['emscripten_tls_init']();
       HotswapLinker.patches[plan.version] = exports;
       return instance;
@@ -94,7 +94,8 @@ mergeInto(LibraryManager.library, {
         }
         return code;
       });
-      plan.redirects.forEach(function(redirect, i) { wasmTable.set(redirect.slot, codes[i]); });
+      // Through Emscripten's setter: its JS keeps a mirror of the table (invoke_* calls use it).
+      plan.redirects.forEach(function(redirect, i) { setWasmTableEntry(redirect.slot, codes[i]); });
       _hotswap_detail_set_version(plan.version);
     },
 

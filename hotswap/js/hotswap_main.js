@@ -229,7 +229,8 @@ mergeInto(LibraryManager.library, {
       } else if (entry.module === 'GOT.func' && entry.kind === 'global') {
         // A function's address is its slot: the same number the program's code uses for it.
         if (program.slots[name] !== undefined) return { tableIndex: program.slots[name] };
-        if (program.signatures[name] !== undefined && HotswapLinker.own(GOT, name)) return { tableIndex: GOT[name].value };
+        // A library or JS function: the slot Emscripten gave it (the program's own GOT entry).
+        if (HotswapLinker.own(GOT, name) && GOT[name].value) return { tableIndex: GOT[name].value };
         if (HotswapMain.functions[name] && HotswapMain.functions[name].slot) return { tableIndex: HotswapMain.functions[name].slot };
         var own = plan.slots.find(function(slot) { return slot.name === name; });
         if (own) return { tableIndex: own.index };

@@ -26,10 +26,13 @@ class PatchRejected(Exception):
 
 @dataclass
 class ProgramInterface:
-    """What a patch can link against: the program's exports and the JS functions it imports."""
+    """What a patch can link against: the program's exports, the JS functions it imports, and
+    the functions whose address it takes through its own GOT (Emscripten gives those a slot:
+    JS functions such as __cxa_throw)."""
     function_signatures: dict[str, str]
     data_names: set[str]
     js_functions: set[str]
+    got_functions: set[str]
 
     @classmethod
     def from_wasm(cls, path: Path) -> "ProgramInterface":
@@ -43,7 +46,8 @@ class ProgramInterface:
                 del signatures[name]
         data = {export.name for export in binary.exports() if export.kind == "global"}
         js_functions = {entry.name for entry in binary.imports() if entry.module == "env" and entry.kind == "function"}
-        return cls(signatures, data, js_functions)
+        got_functions = {entry.name for entry in binary.imports() if entry.module == "GOT.func"}
+        return cls(signatures, data, js_functions, got_functions)
 
 
 @dataclass
@@ -137,8 +141,8 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
             continue
         if entry.module == "GOT.mem" and (name in program.data_names or name in earlier.data_names or name in patch_data):
             continue
-        if entry.module == "GOT.func" and (name in program.function_signatures or name in earlier.function_signatures
-                                           or name in patch_signatures):
+        if entry.module == "GOT.func" and (name in program.function_signatures or name in program.got_functions
+                                           or name in earlier.function_signatures or name in patch_signatures):
             continue
         readable = demangle([name])[name]
         raise PatchRejected("unresolved_import",

@@ -26,12 +26,15 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from wasm_binary import (VALUE_TYPES, Reader, WasmBinary, WasmFormatError, encode_signed, encode_unsigned, is_dylink,
-                         module_sections, read_name_section, with_dylink_memory_info, without_export_info, write_module)
+from fix_start_order import got_initialisations
+from wasm_binary import (VALUE_TYPES, Reader, WasmBinary, WasmFormatError, decode_instructions, encode_signed,
+                         encode_unsigned, is_dylink, module_sections, read_name_section, with_dylink_memory_info,
+                         without_export_info, write_module)
 
 SECTION_TYPE, SECTION_IMPORT, SECTION_FUNCTION, SECTION_EXPORT, SECTION_ELEMENT, SECTION_CODE = 1, 2, 3, 7, 9, 10
 CALL, CALL_INDIRECT, LOCAL_GET, GLOBAL_GET, I32_CONST, I32_ADD, END = 0x10, 0x11, 0x20, 0x23, 0x41, 0x6A, 0x0B
 TABLE_MAP_FORMAT = 1
+GLOBAL_RELOCATIONS_FUNCTION = "__wasm_apply_global_relocs"  # wasm-ld's: sets the internal GOT
 TABLE_BASE_GLOBAL = ("env", "__table_base")
 
 # How many immediates each opcode has, for skipping instructions quickly (core spec,
@@ -73,8 +76,9 @@ def _read_uleb(data: bytes, position: int) -> tuple[int, int]:
             return result, position
 
 
-def direct_calls(data: bytes, start: int, end: int) -> list[tuple[int, int, int]]:
-    """(offset of the `call`, offset after it, callee) of every direct call in an expression."""
+def direct_calls(data: bytes, start: int, end: int, globals_read: set[int] | None = None) -> list[tuple[int, int, int]]:
+    """(offset of the `call`, offset after it, callee) of every direct call in an expression;
+    the globals it reads (global.get) go into `globals_read` when one is given."""
     calls = []
     position = start
     immediates = _IMMEDIATES
@@ -89,6 +93,9 @@ def direct_calls(data: bytes, start: int, end: int) -> list[tuple[int, int, int]
             if opcode == CALL:
                 callee, position = _read_uleb(data, position)
                 calls.append((at, position, callee))
+            elif opcode == GLOBAL_GET and globals_read is not None:
+                read, position = _read_uleb(data, position)
+                globals_read.add(read)
             else:
                 position = _skip_leb(data, position)
         elif kind == _TWO_ULEB:
@@ -193,14 +200,20 @@ def route_calls_through_table(data: bytes, hot_names: set[str], where: str = "mo
             appended += 1
 
     # Every direct call to a hot function goes through its slot; the call graph is kept.
+    # Every direct call to a hot function goes through its slot. The call graph is kept, and
+    # counts taking a function's address as calling it: C++ exceptions call through JS
+    # (invoke_*) with the function's address, so code in a try block is reached that way.
+    address_globals = _function_address_globals(module, names, table_base, entries)
     bodies = module.function_bodies()
     body_count = len(bodies)
     new_bodies = bytearray()
     calls_of: list[list[int]] = []
     rewritten = 0
     for (body_start, body_end), (expression_start, _) in zip(bodies, module.function_expressions()):
-        calls = direct_calls(data, expression_start, body_end)
-        calls_of.append(sorted({callee - first_defined for _, _, callee in calls if callee >= first_defined}))
+        globals_read: set[int] = set()
+        calls = direct_calls(data, expression_start, body_end, globals_read)
+        callees = {callee for _, _, callee in calls} | {address_globals[g] for g in globals_read if g in address_globals}
+        calls_of.append(sorted(callee - first_defined for callee in callees if callee >= first_defined))
         pieces = [data[body_start:expression_start]]
         copied = expression_start
         for at, after, callee in calls:
@@ -264,6 +277,24 @@ def route_calls_through_table(data: bytes, hot_names: set[str], where: str = "mo
         "calls": calls_of,
     }
     return RoutingResult(write_module(rebuilt), table_map, len(hot), rewritten, appended)
+
+
+def _function_address_globals(module: WasmBinary, names: dict[int, str], table_base: int,
+                               entries: list[int]) -> dict[int, int]:
+    """Global -> function, for each internal GOT global holding a function's address: wasm-ld
+    sets them (in __wasm_apply_global_relocs) to __table_base + the function's element."""
+    by_name = {name: index for index, name in names.items()}
+    relocating = by_name.get(GLOBAL_RELOCATIONS_FUNCTION)
+    if relocating is None:
+        return {}
+    imports = module.imports()
+    first_defined = sum(1 for entry in imports if entry.kind == "function")
+    bases = {index for index, entry in enumerate(entry for entry in imports if entry.kind == "global")
+             if entry.module == "env" and entry.name in ("__memory_base", "__table_base")}
+    start, end = module.function_expressions()[relocating - first_defined]
+    instructions = list(decode_instructions(module.data, start, end, GLOBAL_RELOCATIONS_FUNCTION))
+    return {target: entries[offset] for base, offset, target in got_initialisations(instructions, bases)
+            if base == table_base and 0 <= offset < len(entries)}
 
 
 def _call_through_slot(slot: int, table_base_global: int, type_index: int) -> bytes:

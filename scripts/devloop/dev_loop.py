@@ -44,7 +44,7 @@ class DevLoop:
         retried_paths, retried_seen_at = self.retry or ([], [])
         paths = sorted({change.path for change in changes} | set(retried_paths))
         seen_at = min([change.seen_at for change in changes] + retried_seen_at)
-        affected = self.builder.database.sources_affected_by(paths)
+        affected = self.builder.affected_sources(paths)
         if not affected:
             names = ", ".join(self.builder.relative(path) for path in paths)
             self.log.say(f"{names}: not part of the page's program; nothing to patch")

@@ -1,5 +1,7 @@
-"""The terminal's patch log: one line per build, one per page report (applied or rejected,
-with timings), the compiler's own message for a failed build. The page keeps the same log."""
+"""The terminal's patch log: one line per build (with the functions the save changed, or "no
+code changed", and the compiler's warnings), one per page report (applied or rejected, with
+timings; which changed functions have run since), the compiler's own message for a failed
+build. The page keeps the same log."""
 from __future__ import annotations
 
 import sys
@@ -30,8 +32,19 @@ class PatchLog:
                     print(f"    {line}", file=self.stream)
                 self.stream.flush()
         else:
+            changed = manifest.get("changed") or []
+            what = ("changed " + ", ".join(change["short"] + (" (new)" if change.get("new") else "") for change in changed)
+                    if changed else "no code changed")
             self.say(f"patch {version}: built {files} in {manifest['build_ms']:.0f} ms "
-                     f"(compile {manifest['compile_ms']:.0f}, link {manifest['link_ms']:.0f})")
+                     f"(compile {manifest['compile_ms']:.0f}, link {manifest['link_ms']:.0f}): {what}")
+        warnings = manifest.get("warnings") or []
+        if warnings:
+            with self._lock:
+                for warning in warnings:
+                    print(f"    warning: {warning['file']}:{warning['line']}:{warning['column']}: {warning['message']}", file=self.stream)
+                    for line in (warning.get("context") or "").splitlines():
+                        print(f"      {line}", file=self.stream)
+                self.stream.flush()
 
     def page_report(self, report: dict) -> None:
         kind, version = report.get("kind"), report.get("version")
@@ -46,6 +59,13 @@ class PatchLog:
                      f"{report.get('compile_ms', 0):.1f} ms, main thread {report.get('apply_main_ms', 0):.1f} ms"
                      + (f", {per_worker} ms" if per_worker else ", no workers")
                      + f"; first new frame {report.get('announce_to_pixels_ms', 0):.0f} ms after the page heard of it{total}")
+            not_run = [name for name in report.get("changed") or [] if name not in (report.get("ran") or [])]
+            if not_run:
+                self.say(f"patch {version}: not run yet (live, waiting for a call): {', '.join(not_run)}")
+        elif kind == "patch-ran":
+            ran = ", ".join(f"{function['name']} ({function['ms']:.0f} ms after it applied)" for function in report.get("functions") or [])
+            still = report.get("not_run") or []
+            self.say(f"patch {version}: ran {ran}" + (f"; not run yet: {', '.join(still)}" if still else ""))
         elif kind == "patch-rejected":
             failure = report.get("failure") or {}
             self.say(f"patch {version} REJECTED by the page ({failure.get('kind', '?').replace('_', ' ')}); it keeps the code it had:")

@@ -1,16 +1,20 @@
 // The page's side of the development loop: patch announcements arrive from the dev server
 // (server-sent events at /events; /patches/index.json for those built before the page
 // loaded) and go to the program's patch loader (HotswapMain), strictly in version order.
-// Every patch gets a row in the patch log; a rejected one shows in the error overlay;
-// both are reported to the terminal (POST /api/report).
+// Every patch gets a row in the patch log: what it compiled, whether it applied, which
+// functions it changed and which of those have run since (or "no code changed"), its
+// warnings. A rejected one shows in the error overlay; the overlay closes by itself when a
+// later patch applies. All of it is reported to the terminal (POST /api/report).
 export function startPatchClient({ overlay }) {
   const loader = globalThis.HotswapMain;
   const format = globalThis.HotswapPatchFormat;
   const badge = document.getElementById('connection');
   const tbody = document.querySelector('#patch-log tbody');
-  const rows = new Map();     // version -> <tr>
+  const rows = new Map();     // version -> {row, notes}
   const reported = new Set(); // "<version> <state>" already reported to the terminal
+  const reportedRuns = new Map();  // version -> names of changed functions reported as run
   const shown = new Map();    // version -> ms from announcement to its first frame on screen
+  let overlayFor = null;      // {version, token}: the patch failure the overlay shows
 
   const announce = (manifest) => loader.announce({
     ...manifest, module: manifest.module ? format.patch_url_prefix + manifest.module : undefined,
@@ -20,19 +24,62 @@ export function startPatchClient({ overlay }) {
     .catch(() => {});  // no dev server: nothing to tell
 
   const fixed = (value) => (typeof value === 'number' ? value.toFixed(1) : '');
-  const render = (entry) => {
-    let row = rows.get(entry.version);
-    if (!row) {
-      row = document.createElement('tr');
-      row.innerHTML = '<td></td><td></td><td></td><td></td><td></td><td></td><td></td>';
-      rows.set(entry.version, row);
-      tbody.prepend(row);
+
+  // The changed functions, each marked ✓ once it ran, ○ while it has not.
+  const renderChanges = (cell, entry) => {
+    cell.replaceChildren();
+    if (entry.state === 'rejected' || entry.state === 'announced' || entry.state === 'loading') return;
+    if (!entry.changed.length) {
+      cell.textContent = 'no code changed';
+      cell.className = 'no-change';
+      return;
     }
+    cell.className = '';
+    for (const change of entry.changed) {
+      const item = document.createElement('span');
+      const ran = change.name in entry.ran;
+      item.className = ran ? 'ran' : 'not-run';
+      item.textContent = `${ran ? '✓' : '○'} ${change.short}${change.new ? ' (new)' : ''}`;
+      item.title = `${change.readable}: ${ran ? `ran ${entry.ran[change.name].toFixed(0)} ms after the patch applied`
+        : (entry.state === 'applied' ? 'live, has not run yet' : 'not applied yet')}`;
+      cell.append(item, ' ');
+    }
+  };
+
+  const render = (entry) => {
+    let view = rows.get(entry.version);
+    if (!view) {
+      const row = document.createElement('tr');
+      row.innerHTML = '<td></td><td></td><td></td><td class="changes"></td><td></td><td></td><td></td><td></td>';
+      const notes = document.createElement('tr');
+      notes.className = 'patch-notes';
+      notes.innerHTML = '<td colspan="8"></td>';
+      notes.hidden = true;
+      view = { row, notes };
+      rows.set(entry.version, view);
+      tbody.prepend(row, notes);
+    }
+    const { row, notes } = view;
     const workers = entry.workers ? Object.entries(entry.workers).map(([id, ms]) => `${id}: ${ms.toFixed(1)}`).join(', ') : '';
-    const cells = [entry.version, entry.files.join(', '), entry.state + (entry.failure ? ` (${entry.failure.kind})` : ''),
+    const cells = [entry.version, entry.files.join(', '), entry.state + (entry.failure ? ` (${entry.failure.kind})` : ''), null,
       fixed(entry.buildMs), entry.compileMs !== undefined ? fixed(entry.fetchMs + entry.compileMs) : '', fixed(entry.applyMainMs), workers];
-    cells.forEach((value, index) => { row.children[index].textContent = value; });
+    cells.forEach((value, index) => { if (value !== null) row.children[index].textContent = value; });
     row.children[2].className = 'state-' + entry.state.split(' ')[0];
+    renderChanges(row.children[3], entry);
+    const warnings = entry.warnings.map((w) => `warning: ${w.file}:${w.line}:${w.column}: ${w.message}`);
+    notes.hidden = !warnings.length;
+    notes.firstChild.textContent = warnings.join('\n');
+  };
+
+  const reportRuns = (entry) => {
+    const before = reportedRuns.get(entry.version) || new Set();
+    const fresh = entry.changed.filter((change) => change.name in entry.ran && !before.has(change.name));
+    if (!fresh.length) return;
+    fresh.forEach((change) => before.add(change.name));
+    reportedRuns.set(entry.version, before);
+    report({ kind: format.report_kinds.patch_ran, version: entry.version,
+      functions: fresh.map((change) => ({ name: change.short, ms: entry.ran[change.name] })),
+      not_run: entry.changed.filter((change) => !(change.name in entry.ran)).map((change) => change.short) });
   };
 
   loader.listeners.push((entry) => {
@@ -40,10 +87,19 @@ export function startPatchClient({ overlay }) {
     const key = `${entry.version} ${entry.state}`;
     if ((entry.state === 'rejected' || entry.state === 'rolled back') && !reported.has(key)) {
       reported.add(key);
-      overlay.show({ title: `Patch ${entry.version} ${entry.state}: ${entry.failure.kind.replace(/_/g, ' ')}`,
+      overlayFor = { version: entry.version, token: null };
+      overlayFor.token = overlay.show({ title: `Patch ${entry.version} ${entry.state}: ${entry.failure.kind.replace(/_/g, ' ')}`,
         summary: `${entry.files.join(', ')}: ${format.failure_kinds[entry.failure.kind] || 'the patch failed'}.`,
         details: entry.failure.message });
       report({ kind: format.report_kinds.patch_rejected, version: entry.version, files: entry.files, failure: entry.failure });
+    }
+    if (entry.state === 'applied') {
+      // A later patch applied: the failure the overlay shows is history now.
+      if (overlayFor !== null && entry.version > overlayFor.version) {
+        overlay.hideIfShowing(overlayFor.token);
+        overlayFor = null;
+      }
+      reportRuns(entry);
     }
   });
 
@@ -73,7 +129,9 @@ export function startPatchClient({ overlay }) {
       report({ kind: format.report_kinds.patch_applied, version, files: entry.files, build_ms: entry.buildMs,
         fetch_ms: entry.fetchMs, compile_ms: entry.compileMs, apply_main_ms: entry.applyMainMs,
         workers_ms: entry.workers || {}, announce_to_pixels_ms: shown.get(version),
-        shown_at_epoch_ms: performance.timeOrigin + performance.now() });
+        shown_at_epoch_ms: performance.timeOrigin + performance.now(),
+        changed: entry.changed.map((change) => change.short),
+        ran: entry.changed.filter((change) => change.name in entry.ran).map((change) => change.short) });
     },
   };
 }
