@@ -23,3 +23,20 @@ if(EMSCRIPTEN)
   target_compile_options(project_options INTERFACE -pthread -fPIC)
   target_link_options(project_options INTERFACE -pthread)
 endif()
+
+# Precompiled headers (wasm build): the standard and third-party headers most of the
+# program's sources include, parsed once per target instead of once per source. A patch
+# compiles a source with the same compile command, so it reuses the program's PCH from the
+# first save on (hotswap/tools/patch_builder.py). Sources compiled with options of their own
+# (-fexceptions) cannot share it: they skip it (SKIP_PRECOMPILE_HEADERS) and the patch
+# builder precompiles their include block itself.
+set(PROJECT_PRECOMPILED_HEADERS
+  <algorithm> <array> <atomic> <cmath> <cstdint> <cstring> <functional> <limits> <map> <memory>
+  <optional> <span> <string> <string_view> <utility> <variant> <vector>
+  <glm/common.hpp> <glm/geometric.hpp> <glm/vec3.hpp> <glm/vec4.hpp> <nlohmann/json.hpp>)
+
+function(use_project_precompiled_headers target)
+  if(EMSCRIPTEN)
+    target_precompile_headers(${target} PRIVATE ${PROJECT_PRECOMPILED_HEADERS})
+  endif()
+endfunction()

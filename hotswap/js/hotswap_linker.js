@@ -6,7 +6,7 @@
 // every function the patch redefines: every call of the program goes through those slots.
 
 mergeInto(LibraryManager.library, {
-  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', '$setWasmTableEntry', 'hotswap_detail_set_version'],
+  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_set_version'],
   $HotswapLinker: {
     patches: {},    // version -> exports of this instance's copy of the patch
     originals: {},  // table slot -> the program's own function there, saved before a patch first wrote it

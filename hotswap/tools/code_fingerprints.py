@@ -8,7 +8,8 @@ unchanged function compiles to the same bytes; what differs between two objects 
 their relocations point. A fingerprint is therefore the function's code with every
 relocated field blanked, plus what each relocation refers to: a symbol by name, a type by
 its signature, a compiler-numbered constant (a string literal, `.L.str.3`) by its bytes,
-since adding a literal above renumbers the ones below.
+since adding a literal above renumbers the ones below (and a constant holding addresses, a
+switch's table of strings, by its bytes with those addresses blanked plus what they point to).
 """
 from __future__ import annotations
 
@@ -32,18 +33,41 @@ class FunctionFingerprints:
         return cls(fingerprint_functions(WasmBinary.from_file(path)))
 
 
-def _target(binary: WasmBinary, symbols, segments, types, kind: int, index: int) -> str:
-    if kind == RELOCATION_TYPE_INDEX:
-        return "type " + str(types[index]) if index < len(types) else f"type {index}"
-    if index >= len(symbols):
-        return f"symbol {index}"
-    symbol = symbols[index]
-    if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.local and (symbol.name or "").startswith(".L"):
-        content = segments[symbol.segment][symbol.offset:symbol.offset + symbol.size] if symbol.segment < len(segments) else b""
-        return "constant " + hashlib.sha1(content).hexdigest()
-    if symbol.kind == SYMBOL_SECTION:
-        return f"section {symbol.index}"
-    return f"{symbol.kind} {symbol.name}"
+class _Targets:
+    """Names what a relocation points to, the same way in any object."""
+
+    def __init__(self, binary: WasmBinary):
+        self.symbols = binary.symbols()
+        self.segments = binary.data_segments_placed()
+        self.types = binary.types()
+        self.data_relocations = sorted(binary.relocations("reloc.DATA"), key=lambda entry: entry[1])
+
+    def name(self, kind: int, index: int, depth: int = 0) -> str:
+        if kind == RELOCATION_TYPE_INDEX:
+            return "type " + str(self.types[index]) if index < len(self.types) else f"type {index}"
+        if index >= len(self.symbols):
+            return f"symbol {index}"
+        symbol = self.symbols[index]
+        if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.local and (symbol.name or "").startswith(".L"):
+            return "constant " + self._constant(symbol, depth)
+        if symbol.kind == SYMBOL_SECTION:
+            return f"section {symbol.index}"
+        return f"{symbol.kind} {symbol.name}"
+
+    def _constant(self, symbol, depth: int) -> str:
+        if symbol.segment >= len(self.segments):
+            return "?"
+        placed, data = self.segments[symbol.segment]
+        content = bytearray(data[symbol.offset:symbol.offset + symbol.size])
+        start = placed + symbol.offset
+        targets = []
+        for kind, offset, index, addend in self.data_relocations:
+            if start <= offset < start + symbol.size:
+                at = offset - start
+                width = RELOCATION_WIDTH.get(kind, _LEB_WIDTH)
+                content[at:at + width] = bytes(width)
+                targets.append(f"{at}:{kind}:{self.name(kind, index, depth + 1) if depth < 2 else index}:{addend}")
+        return hashlib.sha1(bytes(content) + "\n".join(targets).encode()).hexdigest()
 
 
 def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
@@ -53,8 +77,7 @@ def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
     code = binary.section(10)
     if code is None:
         return {}
-    segments = binary.data_segments()
-    types = binary.types()
+    targets_of = _Targets(binary)
     # Relocations by the body they fall in (offsets count from the code section's payload).
     relocations = sorted(binary.relocations("reloc.CODE"), key=lambda entry: entry[1])
     names_by_function: dict[int, list[str]] = {}
@@ -74,7 +97,7 @@ def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
                 continue
             width = RELOCATION_WIDTH.get(kind, _LEB_WIDTH)
             body[at:at + width] = bytes(width)
-            targets.append(f"{at}:{kind}:{_target(binary, symbols, segments, types, kind, index)}:{addend}")
+            targets.append(f"{at}:{kind}:{targets_of.name(kind, index)}:{addend}")
         names = names_by_function.get(number)
         if names:
             digest = hashlib.sha1(bytes(body) + "\n".join(targets).encode()).hexdigest()

@@ -70,6 +70,8 @@ def archive_members(path: Path):
 
 def object_binaries(paths: list[Path]):
     for path in paths:
+        if path.suffix == ".pch":
+            continue  # a precompiled header CMake lists among a target's objects
         if path.suffix == ".a":
             for member, body in archive_members(path):
                 yield WasmBinary(body, f"{path}({member})")

@@ -40,7 +40,8 @@ from code_fingerprints import FunctionFingerprints, compare  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
 from compiler_output import CompilerOutput  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
-from precompiled_prefix import PrecompiledPrefixes, include_block, refused_pch  # noqa: E402
+from precompiled_prefix import (PrecompiledPrefixes, has_target_pch, include_block, refused_pch,  # noqa: E402
+                                without_target_pch)
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
                           functions_defined_by, without_parameters)
 from run_flags import add_run_flags  # noqa: E402
@@ -90,6 +91,7 @@ class PatchedSource:
     object_file: Path
     dependencies: set[Path]
     fingerprinted: Path
+    static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # its bound statics (static_data.py)
 
 
 @dataclass
@@ -134,7 +136,8 @@ class PatchBuilder:
         that their first patch compiles fast too."""
         for source in self.database.sources_affected_by(paths):
             compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
-            self.prefixes.ready(include_block(compiled.read_text()), flags, quotes, self._overlay_files())
+            if not has_target_pch(flags):  # the others use the program's
+                self.prefixes.ready(include_block(compiled.read_text()), flags, quotes, self._overlay_files())
 
     def close(self) -> None:
         """Stops background work (precompiled headers): call before the process exits."""
@@ -163,6 +166,8 @@ class PatchBuilder:
             compiled = self._compile(sources, version, result)
             carried = {source: patched.object_file for source, patched in self.patched.items() if source not in compiled}
             result.carried = [self.relative(source) for source in sorted(carried)]
+            for patched in [*compiled.values(), *(self.patched[source] for source in carried)]:
+                result.static_data.update(patched.static_data)  # carried objects bind their statics too
             module_path = self._link([*(c.object_file for c in compiled.values()), *carried.values()], version, result)
             self._check(module_path, sources, result)
             self._report_changes(module_path, compiled, result)
@@ -184,7 +189,6 @@ class PatchBuilder:
             output = self.object_dir / f"v{version:06d}-{index}-{source.stem}.o"
             compiled, flags, quotes = self._overlaid(source, entry.flags)
             statics = self._static_bindings(source, compiled, entry.object_file)
-            result.static_data.update(statics.addresses)
             jobs.append(CompileJob(source, compiled, output, flags, quotes, statics))
             if statics.renamed:
                 fingerprint_jobs[source] = CompileJob(source, compiled, output.with_suffix(".plain.o"), flags, quotes,
@@ -204,7 +208,8 @@ class PatchBuilder:
             fingerprinted = fingerprint_jobs[job.source].output if job.source in fingerprint_jobs else job.output
             if fingerprinted != job.output:
                 fingerprinted.with_suffix(".d").unlink(missing_ok=True)
-            compiled[job.source] = PatchedSource(job.output, self._read_dependencies(job.output), fingerprinted)
+            compiled[job.source] = PatchedSource(job.output, self._read_dependencies(job.output), fingerprinted,
+                                                 job.statics.addresses)
         return compiled
 
     def _static_bindings(self, source: Path, compiled: Path, program_object: Path) -> StaticBindings:
@@ -254,25 +259,30 @@ class PatchBuilder:
         quote_flags += ["-MD", "-MF", str(output.with_suffix(".d"))]
         target = output.with_suffix(".ll") if statics.renamed else output
         to_ir = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"] if statics.renamed else []
+        # The program's own precompiled header comes with the compile command (CMake's); a
+        # source without one gets a precompiled prefix of its includes. A PCH clang refuses
+        # (a header in it changed) is dropped, and only a plain compile's failure believed.
         block = include_block(source.read_text())
-        pch = self.prefixes.ready(block, flags, quotes, self._overlay_files())
-        run = None
-        if pch is not None:
-            command = self.toolchain.compile_command([*flags, *quote_flags, "-include-pch", str(pch), *to_ir], source, target)
-            run = subprocess.run(command, capture_output=True, text=True)
-            if run.returncode != 0 and refused_pch(run.stderr):
-                # A PCH can be stale in ways clang does not notice (a new header now shadows one
-                # it contains), so a failure is only believed from a plain compile.
-                self.prefixes.forget(pch)
-                self.prefixes.ready(block, flags, quotes, self._overlay_files())  # rebuild for the next save
-                run = None
-        if run is None or run.returncode != 0:
-            run = subprocess.run(self.toolchain.compile_command([*flags, *quote_flags, *to_ir], source, target),
+        attempts = [flags]
+        if has_target_pch(flags):
+            attempts.append(without_target_pch(flags))
+        else:
+            pch = self.prefixes.ready(block, flags, quotes, self._overlay_files())
+            if pch is not None:
+                attempts.insert(0, [*flags, "-include-pch", str(pch)])
+        for attempt in attempts:
+            run = subprocess.run(self.toolchain.compile_command([*attempt, *quote_flags, *to_ir], source, target),
                                  capture_output=True, text=True)
+            if run.returncode == 0 or not refused_pch(run.stderr):
+                break
+            if "-include-pch" in attempt and attempt is not flags:
+                self.prefixes.forget(Path(attempt[-1]))
+                self.prefixes.ready(block, flags, quotes, self._overlay_files())  # rebuilt for the next save
         if run.returncode != 0 or not statics.renamed:
             return run
         target.write_text(rewrite_ir(target.read_text(), statics.renamed))
-        generated = subprocess.run(self.toolchain.compile_command([*flags, "-Wno-unused-command-line-argument"], target, output),
+        generated = subprocess.run(self.toolchain.compile_command([*without_target_pch(flags), "-Wno-unused-command-line-argument"],
+                                                                  target, output),
                                    capture_output=True, text=True)
         target.unlink()
         if generated.returncode != 0:
@@ -378,7 +388,8 @@ class PatchBuilder:
 
     def _save_state(self) -> None:
         state = {"patched": {str(source): {"object": str(patched.object_file), "fingerprinted": str(patched.fingerprinted),
-                                           "dependencies": sorted(map(str, patched.dependencies))}
+                                           "dependencies": sorted(map(str, patched.dependencies)),
+                                           "static_data": patched.static_data}
                              for source, patched in self.patched.items()}}
         (self.patch_dir / STATE_FILE).write_text(json.dumps(state, indent=1))
 
@@ -390,7 +401,8 @@ class PatchBuilder:
             for source, patched in json.loads(state.read_text())["patched"].items():
                 if Path(patched["object"]).exists():
                     self.patched[Path(source)] = PatchedSource(Path(patched["object"]), set(map(Path, patched["dependencies"])),
-                                                               Path(patched["fingerprinted"]))
+                                                               Path(patched["fingerprinted"]),
+                                                               {name: tuple(at) for name, at in patched["static_data"].items()})
         index = patch_dir / "index.json"
         if not index.exists():
             return

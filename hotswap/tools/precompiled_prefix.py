@@ -125,6 +125,25 @@ class PrecompiledPrefixes:
         pch.unlink(missing_ok=True)
 
 
+def has_target_pch(flags: list[str]) -> bool:
+    """Whether a compile command uses its target's precompiled header (CMake's
+    `-Xclang -include-pch -Xclang FILE -Xclang -include -Xclang HEADER`)."""
+    return any(flag == "-include-pch" for flag in flags)
+
+
+def without_target_pch(flags: list[str]) -> list[str]:
+    """The compile command without its target's precompiled header (the header it was made
+    from is included instead, so the source still sees the same declarations)."""
+    kept, index = [], 0
+    while index < len(flags):
+        if flags[index] == "-Xclang" and index + 3 < len(flags) and flags[index + 1] == "-include-pch":
+            index += 4  # -Xclang -include-pch -Xclang FILE
+            continue
+        kept.append(flags[index])
+        index += 1
+    return kept
+
+
 def refused_pch(stderr: str) -> bool:
     """Whether clang failed because of the PCH itself rather than the source."""
     return "precompiled header" in stderr or ".pch'" in stderr

@@ -341,6 +341,11 @@ class WasmBinary:
 
     def data_segments(self) -> list[bytes]:
         """The bytes of each data segment, in order (an object's .bss segments hold zeros)."""
+        return [data for _, data in self.data_segments_placed()]
+
+    def data_segments_placed(self) -> list[tuple[int, bytes]]:
+        """(where its bytes start, counted from the data section's payload as relocation
+        offsets are; its bytes) of each data segment, in order."""
         section = self.section(SECTION_DATA)
         if section is None:
             return []
@@ -352,7 +357,8 @@ class WasmBinary:
                 reader.unsigned()
             if flags in (0, 2):
                 reader.constant_expression()
-            segments.append(reader.bytes(reader.unsigned()))
+            size = reader.unsigned()
+            segments.append((reader.position - section.start, reader.bytes(size)))
         return segments
 
     # ---- Modules ----------------------------------------------------------------------------

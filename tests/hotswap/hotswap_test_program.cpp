@@ -17,18 +17,25 @@ namespace {
 using wwm::JsValue;
 
 std::mutex results_mutex;
-std::vector<std::string> results;  // "<where> v<version> value <n> since-load <m>"
+std::vector<std::string> results;  // "<where> v<version> value <n> c <n> scale <n> since-load <m> pointer <n> virtual <n>"
+
+// Made before any patch: a pointer to a patched function, an object whose class a patch edits.
+int (*const scale_through_pointer)(int) = &hot_scale;
+const HotShape* const shape = new HotShape();
 
 void record_hot_call(int argument) {
   const int value = hot_value(argument);
   const int since_load = hot_calls_since_load();
   const int c_value = hot_c_function(argument);
   const int scaled = hot_scale(argument);
+  const int pointer = scale_through_pointer(argument);
+  const int area = shape->area(argument);
   auto id = wwm::this_worker_id();
   std::string where = id ? "worker " + std::to_string(id->value) : std::string("main");
   std::lock_guard lock(results_mutex);
   results.push_back(where + " v" + std::to_string(hotswap::current_version()) + " value " + std::to_string(value) +
-                    " c " + std::to_string(c_value) + " scale " + std::to_string(scaled) + " since-load " + std::to_string(since_load));
+                    " c " + std::to_string(c_value) + " scale " + std::to_string(scaled) + " since-load " + std::to_string(since_load) +
+                    " pointer " + std::to_string(pointer) + " virtual " + std::to_string(area));
 }
 
 std::vector<std::uint32_t> committed_versions;

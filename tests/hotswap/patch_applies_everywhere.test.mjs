@@ -8,8 +8,12 @@ let session;
 before(async () => { session = await openPatchSession({ workers: 2 }); });
 after(async () => { await session?.close(); });
 
+// Every thread's result matches `expected` in the fields it names.
 const everyoneAgrees = (results, expected) => {
-  for (const result of results) assert.deepEqual({ ...result, where: undefined, sinceLoad: undefined }, { ...expected, where: undefined, sinceLoad: undefined }, `${result.where}`);
+  for (const result of results) {
+    const picked = Object.fromEntries(Object.keys(expected).map((key) => [key, result[key]]));
+    assert.deepEqual(picked, expected, `${result.where}`);
+  }
 };
 
 test('before any patch every thread runs the program as built', async () => {
@@ -75,6 +79,17 @@ test('a worker shows DynamicLinking from the commit until it has applied the pat
   for (const id of session.workerIds) await session.waitForStatus(id, 1);
   const scales = (await session.callEverywhere(5)).map((result) => result.scale);
   assert.deepEqual(scales, scales.map(() => 20));
+});
+
+test('calls through a function pointer and a virtual call, made by code no patch touched, run the new code', async () => {
+  everyoneAgrees(await session.callEverywhere(5), { pointer: 20, virtual: 50 });  // hot_scale is x * 4 since the last test
+  // (an edit starts from the project's file: hot_scale goes from x * 3 to x * 6)
+  session.edit(HOT_SCALE, (text) => text.replace('return x * 10; }  // EDIT: area', 'return x * 11; }  // EDIT: area')
+    .replace('return x * 3; }  // EDIT: scale', 'return x * 6; }  // EDIT: scale'));
+  const { manifest, committed } = await session.buildAnnounceCommit(5, [HOT_SCALE]);
+  assert.equal(manifest.failure, undefined, JSON.stringify(manifest.failure));
+  assert.equal(committed, 1);
+  everyoneAgrees(await session.callEverywhere(5), { version: 5, scale: 30, pointer: 30, virtual: 55 });
 });
 
 test('zero-worker mode: with no workers the main thread alone is patched', async () => {

@@ -1,0 +1,139 @@
+// Every function of the program is hot: saves to files the engine was never told about reach
+// the screen through the real dev loop (a copy of the project, scripts/dev.py, the page in
+// Chromium). A plain .cpp function called directly from code no patch touched, a function
+// that runs on the main thread only (its file holds the frame loop's singleton), an inline
+// function in a header included by ten or more sources, scene-loading code that ran once
+// (the scene is rebuilt, the camera kept), and the patch log's report of which functions
+// changed and which of them ran. Each one checks what the page draws or says.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { waitUntil } from '../browser/harness.mjs';
+import { compareImages } from '../browser/png.mjs';
+import { openDevLoopSession } from './dev_loop_session.mjs';
+
+const TILE_RENDERER = 'app/core/tile_renderer.cpp';
+const FRAME_LOOP = 'app/web/frame_loop.cpp';
+const TEXTURE = 'app/core/texture.h';
+const SCENE_READER = 'app/core/scene_reader.cpp';
+const SKY = 'app/hot/sky.cpp';
+let session, page;
+
+before(async () => {
+  session = await openDevLoopSession({ scene: 'sphere_field.json', width: 160, height: 90, workers: 2 });
+  page = session.page;
+}, { timeout: 900000 });
+
+after(async () => { await session?.close(); });
+
+function replaceOnce(text, from, to) {
+  assert.ok(text.includes(from), `the source no longer contains ${JSON.stringify(from)}`);
+  return text.replace(from, to);
+}
+
+async function orbit() {
+  await page.evaluate(() => raytracerPage.program.orbit(0.5, 0.15));
+  await waitUntil(page, () => raytracerPage.program.statistics().accumulatedSamples >= 2);
+  return (await session.stats()).camera;
+}
+
+test('a plain .cpp function called directly from unpatched code runs its new code on every worker', async () => {
+  const before = await session.pagePicture(2);
+  // add_samples (file-local) is called by render_tile, which frame_job.cpp calls directly.
+  const settled = await session.saveAndSettle(TILE_RENDERER, (text) => replaceOnce(text,
+    'sum += glm::vec4(finite_or_black(color), 1.0f);', 'sum += glm::vec4(finite_or_black(color) * glm::vec3(1.0f, 0.4f, 0.4f), 1.0f);'));
+  assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
+  assert.deepEqual(settled.changed, ['raytracer::(anonymous namespace)::add_samples']);
+  await session.waitForVersionOnScreen();
+  const [after, native] = [await session.pagePicture(2), await session.nativePicture(2)];
+  session.assertSamePicture(after, native, 'the page draws what the edited code draws natively');
+  assert.ok(compareImages(after, before).differingPixels > 1000, 'and that differs from before the edit');
+  const stats = await session.stats();
+  assert.ok(stats.workers.every((worker) => worker.version === session.version), JSON.stringify(stats.workers));
+  assert.equal(stats.mixedVersionFrames, 0);
+});
+
+test('a function that runs on the main thread takes effect, and its file\'s singleton keeps the page\'s state', async () => {
+  const camera = await orbit();
+  const before = await session.stats();
+  const settled = await session.saveAndSettle(FRAME_LOOP, (text) => replaceOnce(text,
+    '{"sceneRebuilds", scene_rebuilds_},', '{"sceneRebuilds", scene_rebuilds_},\n      {"editedOnTheMainThread", 42},'));
+  assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
+  assert.deepEqual(settled.changed, ['raytracer::web::FrameLoop::statistics_json']);
+  await session.waitForVersionOnScreen();
+  const after = await session.stats();
+  assert.equal(after.editedOnTheMainThread, 42, 'the edited statistics function runs');
+  // FrameLoop::instance()'s static is the program's own: same scene, camera, workers, frames counting on.
+  assert.deepEqual(after.camera, camera);
+  assert.equal(after.scene, before.scene);
+  assert.equal(after.workers.length, before.workers.length);
+  assert.ok(after.frames > before.frames);
+  await waitUntil(page, (from) => raytracerPage.program.statistics().frames > from + 3, after.frames);
+});
+
+test('an inline function in a header included by ten or more of the program\'s sources reaches the screen', async () => {
+  const before = await session.pagePicture(2);
+  const settled = await session.saveAndSettle(TEXTURE, (text) => replaceOnce(text,
+    'return ((cell_x + cell_y + cell_z) & 1) == 0 ? color : other_color;', 'return ((cell_x + cell_y + cell_z) & 1) != 0 ? color : other_color;'));
+  assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
+  const files = await page.evaluate((v) => HotswapMain.entries[v].files, settled.version);
+  assert.ok(files.length >= 10, `the header edit rebuilt ${files.length} sources: ${files}`);
+  assert.ok(files.every((file) => file.startsWith('app/') && !file.startsWith('app/bench/') && !file.startsWith('app/native/')),
+    `only the page program's own sources: ${files}`);
+  await session.waitForVersionOnScreen();
+  const [after, native] = [await session.pagePicture(2), await session.nativePicture(2)];
+  session.assertSamePicture(after, native, 'the page draws the flipped checker the edited header draws natively');
+  assert.ok(compareImages(after, before).differingPixels > 1000, 'and that differs from before the edit');
+});
+
+test('an edit to scene-loading code rebuilds the scene with the new code, keeping the orbited camera', async () => {
+  const camera = await orbit();
+  const rebuildsBefore = (await session.stats()).sceneRebuilds;
+  const settled = await session.saveAndSettle(SCENE_READER, (text) => replaceOnce(text,
+    'const float radius = field.member("radius").positive_number();', 'const float radius = 0.6f * field.member("radius").positive_number();'));
+  assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
+  await session.waitForVersionOnScreen();
+  const after = await session.stats();
+  assert.equal(after.sceneRebuilds, rebuildsBefore + 1, 'the scene was loaded again');
+  assert.deepEqual(after.camera, camera, 'with the camera the user had');
+  await session.waitUntilRan(settled.version, ['raytracer::SceneReader::read_object']);
+  const [picture, native] = [await session.pagePicture(2), await session.nativePicture(2)];
+  session.assertSamePicture(picture, native, 'the page draws the smaller spheres the edited reader makes natively');
+
+  const sky = await session.saveAndSettle(SKY, (text) => replaceOnce(text, '  return radiance;\n}', '  return radiance * 0.9f;\n}'));
+  assert.equal(sky.state, 'applied', JSON.stringify(sky.failure));
+  await session.waitForVersionOnScreen();
+  assert.equal((await session.stats()).sceneRebuilds, rebuildsBefore + 1, 'a sky edit does not reload the scene');
+});
+
+test('the patch log names the functions a save changed and marks those that ran; a comment changes no code', async () => {
+  const sky = await session.saveAndSettle(SKY, (text) => text.replace(/  return radiance[^;]*;\n}/, '  return radiance * 0.8f;\n}'));
+  assert.deepEqual(sky.changed, ['raytracer::sky_radiance']);
+  await session.waitUntilRan(sky.version, ['raytracer::sky_radiance']);
+  const row = await page.evaluate((v) => [...document.querySelectorAll('#patch-log tbody tr')]
+    .find((r) => r.children[0].textContent === String(v)).children[3].textContent, sky.version);
+  assert.match(row, /✓ raytracer::sky_radiance/);
+
+  // A comment edit on its own line: no function's code changes.
+  const comment = await session.saveAndSettle(SKY, (text) => replaceOnce(text,
+    '// A quick fade to the ground colour just below the horizon.', '// A quick fade to the ground colour below the horizon.'));
+  assert.equal(comment.state, 'applied', JSON.stringify(comment.failure));
+  assert.deepEqual(comment.changed, []);
+  const noChange = await session.waitForPatches((v) => {
+    const row = [...document.querySelectorAll('#patch-log tbody tr')].find((r) => r.children[0].textContent === String(v));
+    return row && row.children[3].textContent;
+  }, comment.version, 10000);
+  assert.equal(noChange, 'no code changed');
+  assert.match(session.devLoop.output(), new RegExp(`patch ${comment.version}: built .*: no code changed`));
+
+  // A function the picture does not use (this scene has no mesh): live, but not run.
+  const mesh = await session.saveAndSettle(SCENE_READER, (text) => replaceOnce(text,
+    'TriangleMesh mesh = parse_obj(*contents, path);', 'TriangleMesh mesh = parse_obj(*contents, path + "");'));
+  assert.equal(mesh.state, 'applied', JSON.stringify(mesh.failure));
+  assert.deepEqual(mesh.changed, ['raytracer::SceneReader::read_mesh']);
+  await session.waitForVersionOnScreen();
+  const meshRow = await page.evaluate((v) => [...document.querySelectorAll('#patch-log tbody tr')]
+    .find((r) => r.children[0].textContent === String(v)).children[3].textContent, mesh.version);
+  assert.match(meshRow, /○ raytracer::SceneReader::read_mesh/);
+  await waitUntil(page, (v) => raytracerPage.program.statistics().frameVersion === v, mesh.version);
+  assert.match(session.devLoop.output(), new RegExp(`patch ${mesh.version}: not run yet \\(live, waiting for a call\\): raytracer::SceneReader::read_mesh`));
+});
