@@ -16,7 +16,9 @@
 # can replace any of them) and writes NAME.hotswap.json, the table map, beside NAME.wasm.
 # After linking, hotswap/tools/fix_start_order.py makes pointers in static data come out
 # right (a wasm-ld 14 bug). NAME.sources.json lists the program's own sources: a patch is
-# built from those only.
+# built from those only. Each of them is compiled through hotswap/tools/program_compiler.sh,
+# which keeps the layouts of the record types it uses beside its object (a patch that
+# changes one is refused: the program's objects in memory have the old layout).
 set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
 option(HOTSWAP_ROUTE_CALLS "Route calls to the program's functions through the table (off: plain calls, not patchable)" ON)
 
@@ -56,6 +58,9 @@ function(add_wasm_main_module target)
 
   add_library(${target}_objects OBJECT ${ARG_SOURCES})
   target_link_libraries(${target}_objects PUBLIC ${ARG_LIBRARIES} PRIVATE project_warnings)
+  foreach(compiled IN ITEMS ${target}_objects ${ARG_LIBRARIES})
+    set_property(TARGET ${compiled} PROPERTY CXX_COMPILER_LAUNCHER "${PROJECT_SOURCE_DIR}/hotswap/tools/program_compiler.sh")
+  endforeach()
 
   set(exported_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.exported_functions.json")
   set(export_if_defined "${CMAKE_CURRENT_BINARY_DIR}/${target}.export_if_defined.txt")

@@ -11,8 +11,6 @@ Run it through scripts/run.sh, which builds the program first. Options:
 from __future__ import annotations
 
 import argparse
-import json
-import shutil
 import sys
 from pathlib import Path
 
@@ -20,8 +18,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "hotswap/tools"))
 
-from devloop.dev_loop import DevLoop  # noqa: E402
+from devloop.dev_loop import DevLoop, reset_patch_folder  # noqa: E402
 from devloop.patch_log import PatchLog  # noqa: E402
+from devloop.program_rebuild import ProgramRebuild  # noqa: E402
 from devserver import DevServer, ServerSettings  # noqa: E402
 
 
@@ -41,31 +40,29 @@ def main() -> int:
         return 2
     # Patches belong to the program built just now: start an empty patch folder.
     patches = arguments.build_dir / "patches"
-    shutil.rmtree(patches, ignore_errors=True)
-    patches.mkdir(parents=True)
-    (patches / "index.json").write_text(json.dumps({"patches": []}))
+    reset_patch_folder(patches)
 
     log = PatchLog()
     server = DevServer(ServerSettings(web_root=site, patch_root=patches, host=arguments.host, port=arguments.port,
                                       quiet=arguments.quiet)).start()
     print(f"Serving {server.url}", flush=True)
     print(f"Open {server.url} in Chromium (or another browser with SharedArrayBuffer and OffscreenCanvas).", flush=True)
-    builder = None
+    loop = None
     try:
         if arguments.no_watch:
             server.on_report(log.page_report)
             server.wait()
             return 0
         from patch_builder import PatchBuilder  # noqa: E402
-        builder = PatchBuilder(ROOT, arguments.build_dir, program, patches)
-        loop = DevLoop(ROOT, builder, server, log, [ROOT / "app"])
+        loop = DevLoop(ROOT, lambda: PatchBuilder(ROOT, arguments.build_dir, program, patches),
+                       ProgramRebuild(arguments.build_dir, program.stem), patches, server, log, [ROOT / "app"])
         log.say("watching app/: save a source file and the page picks up the change (Ctrl-C stops)")
         loop.run_forever()
     except KeyboardInterrupt:
         pass
     finally:
-        if builder is not None:
-            builder.close()  # its background compiles must not outlive the loop
+        if loop is not None:
+            loop.close()
         server.stop()
     return 0
 

@@ -136,6 +136,11 @@ void FrameLoop::set_sample_limit(std::uint32_t samples) {
   schedule_next_frame();
 }
 
+void FrameLoop::pause_for_build(bool paused) {
+  paused_for_build_ = paused;
+  schedule_next_frame();
+}
+
 void FrameLoop::orbit(float yaw_radians, float pitch_radians) {
   camera_.orbit(yaw_radians, pitch_radians);
   camera_changed_ = true;
@@ -150,6 +155,12 @@ void FrameLoop::zoom(float factor) {
 
 void FrameLoop::reset_camera() {
   camera_ = scene_camera_;
+  camera_changed_ = true;
+  schedule_next_frame();
+}
+
+void FrameLoop::set_camera(const glm::vec3& position, const glm::vec3& target, float focus_distance) {
+  pending_camera_ = CameraPlacement{position, target, focus_distance};
   camera_changed_ = true;
   schedule_next_frame();
 }
@@ -182,6 +193,11 @@ void FrameLoop::apply_pending_changes() {
     scene_camera_ = scene_->camera;
     if (!pending_scene_keeps_camera_) camera_ = scene_camera_;
     restart = true;
+  }
+  if (pending_camera_ && scene_) {
+    camera_ = Camera(pending_camera_->position, pending_camera_->target, scene_camera_.up(), scene_camera_.vertical_fov_degrees(),
+                     scene_camera_.aperture(), pending_camera_->focus_distance);
+    pending_camera_.reset();
   }
   if (pending_settings_) {
     const bool resized = pending_settings_->width != settings_.width || pending_settings_->height != settings_.height;
@@ -233,7 +249,7 @@ void FrameLoop::start_frame() {
     waiting_to_start_ = true;
     return;
   }
-  if (!scene_ || paused_by_failures_ || (sample_limit_ > 0 && accumulated_samples_ >= sample_limit_)) {
+  if (!scene_ || paused_by_failures_ || paused_for_build_ || (sample_limit_ > 0 && accumulated_samples_ >= sample_limit_)) {
     waiting_to_start_ = true;  // paused: a change (or a higher limit, or a patch) starts the next frame
     return;
   }
@@ -380,10 +396,12 @@ std::string FrameLoop::statistics_json() const {
       {"rollbacks", rollbacks_},
       {"sceneRebuilds", scene_rebuilds_},  // scenes loaded again because a patch changed scene code
       {"pausedByFailures", paused_by_failures_},
+      {"pausedForBuild", paused_for_build_},
       {"idle", !frame_in_flight_ && waiting_to_start_},
       {"heapInUseBytes", heap.uordblks},                                             // allocated now
       {"heapTopBytes", reinterpret_cast<std::uintptr_t>(sbrk(0))},                   // high-water mark of the heap
-      {"camera", {{"position", vector(camera_.position())}, {"target", vector(camera_.target())}}},
+      {"camera", {{"position", vector(camera_.position())}, {"target", vector(camera_.target())},
+                  {"focusDistance", camera_.focus_distance()}}},
       {"workers", std::move(workers)},
   };
   return statistics.dump();

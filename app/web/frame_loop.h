@@ -44,9 +44,15 @@ class FrameLoop {
   void set_samples_per_frame(std::uint32_t samples);
   void set_worker_count(int count);
   void set_sample_limit(std::uint32_t samples);  // 0: no limit; rendering pauses at the limit
+  // While the dev loop builds a patch, no new frame starts: the old code's samples would be
+  // thrown away when the patch applies, and the compiler needs the cores more.
+  void pause_for_build(bool paused);
   void orbit(float yaw_radians, float pitch_radians);
   void zoom(float factor);
   void reset_camera();
+  // Puts the camera where the user had it (a page restoring its state after a reload): the
+  // scene's lens, this position, target and focus distance. Applies after a pending scene load.
+  void set_camera(const glm::vec3& position, const glm::vec3& target, float focus_distance);
 
   std::string statistics_json() const;
   const std::uint8_t* displayed_pixels() const;  // RGBA8 of the last completed frame
@@ -123,6 +129,7 @@ class FrameLoop {
   std::uint64_t rollbacks_ = 0;
   std::uint64_t scene_rebuilds_ = 0;
   bool paused_by_failures_ = false;  // the unpatched program fails: wait for a patch
+  bool paused_for_build_ = false;
   std::vector<std::uint32_t> main_thread_unfinished_;  // zero-worker mode: tiles of a failed slice
   bool watchdog_running_ = false;
   std::uint32_t watched_frame_ = 0, watched_tiles_done_ = 0;  // the frame's progress at the last look
@@ -136,6 +143,11 @@ class FrameLoop {
   std::optional<int> pending_worker_count_;
   int wanted_workers_ = 0;
   bool camera_changed_ = false;
+  struct CameraPlacement {
+    glm::vec3 position, target;
+    float focus_distance;
+  };
+  std::optional<CameraPlacement> pending_camera_;
   bool patches_committed_ = false;
 
   WorkerPool pool_;

@@ -62,9 +62,14 @@ EMSCRIPTEN_KEEPALIVE void raytracer_set_worker_count(int count) { FrameLoop::ins
 EMSCRIPTEN_KEEPALIVE void raytracer_set_sample_limit(int samples) {
   FrameLoop::instance().set_sample_limit(static_cast<std::uint32_t>(samples));
 }
+EMSCRIPTEN_KEEPALIVE void raytracer_pause_for_build(int paused) { FrameLoop::instance().pause_for_build(paused != 0); }
 EMSCRIPTEN_KEEPALIVE void raytracer_orbit(float yaw_radians, float pitch_radians) { FrameLoop::instance().orbit(yaw_radians, pitch_radians); }
 EMSCRIPTEN_KEEPALIVE void raytracer_zoom(float factor) { FrameLoop::instance().zoom(factor); }
 EMSCRIPTEN_KEEPALIVE void raytracer_reset_camera() { FrameLoop::instance().reset_camera(); }
+EMSCRIPTEN_KEEPALIVE void raytracer_set_camera(float x, float y, float z, float target_x, float target_y, float target_z,
+                                               float focus_distance) {
+  FrameLoop::instance().set_camera({x, y, z}, {target_x, target_y, target_z}, focus_distance);
+}
 EMSCRIPTEN_KEEPALIVE const char* raytracer_statistics() { return keep(FrameLoop::instance().statistics_json()); }
 EMSCRIPTEN_KEEPALIVE const std::uint8_t* raytracer_displayed_pixels() { return FrameLoop::instance().displayed_pixels(); }
 

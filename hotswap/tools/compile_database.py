@@ -77,6 +77,10 @@ class CompileDatabase:
                 current.add((self.build_dir / line.strip()).resolve())
         return dependencies
 
+    def dependencies_of(self, object_file: Path) -> set[Path]:
+        """The files Ninja knows an object was built from (its last compile's depfile)."""
+        return self._dependencies.get(object_file.resolve(), set())
+
     def entry(self, source: Path) -> CompileEntry | None:
         return self.entries.get(source.resolve())
 

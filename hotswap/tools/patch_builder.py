@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -44,6 +45,7 @@ from precompiled_prefix import (PrecompiledPrefixes, has_target_pch, include_blo
                                 without_target_pch)
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
                           functions_defined_by, without_parameters)
+import record_layouts  # noqa: E402
 from run_flags import add_run_flags  # noqa: E402
 from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
 from table_routing import direct_calls  # noqa: E402
@@ -95,6 +97,17 @@ class PatchedSource:
 
 
 @dataclass
+class ProgramEquivalent:
+    """What the program's own build would make of a source, as a patch build compiled it: the
+    object before the patch's changes to it, its record layouts, and what it read (with when:
+    a file saved after the compile makes it stale)."""
+    object_file: Path
+    layouts: str
+    dependencies: set[Path]
+    compiled_at: float  # time.time() when the compile started
+
+
+@dataclass
 class CompileJob:
     source: Path            # the program's source
     compiled: Path          # what is compiled: the source, or its edited copy in the overlay
@@ -102,6 +115,7 @@ class CompileJob:
     flags: list[str]
     quotes: list[Path]      # folders its quoted includes resolve from
     statics: StaticBindings
+    layouts: bool = True    # print the record layouts (the compile whose object the patch links)
 
 
 class PatchBuilder:
@@ -120,6 +134,7 @@ class PatchBuilder:
         self.pending: set[Path] = set()   # sources saves affected since the last patch that built
         self.object_dir = self.patch_dir / "objects"
         self._fingerprints: dict[Path, dict[str, str]] = {}  # object file -> its functions' fingerprints
+        self.program_equivalents: dict[Path, ProgramEquivalent] = {}  # source -> its newest, for a hot restart
         self.link_map_path = program_wasm.with_name(program_wasm.stem + ".link.map")
         self._link_map: LinkMap | None = None
         self.earlier = EarlierPatches()
@@ -176,13 +191,15 @@ class PatchBuilder:
             self.pending.clear()
             self._save_state()
         except PatchRejected as rejection:
-            result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection))}
+            result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection)),
+                              "summary": self.output.relative_paths(rejection.summary)}
         result.build_ms = round((time.perf_counter() - started) * 1000, 1)
         self._publish(result)
         return result
 
     def _compile(self, sources: list[Path], version: int, result: BuildResult) -> dict[Path, PatchedSource]:
         started = time.perf_counter()
+        compiled_at = time.time()
         jobs, fingerprint_jobs = [], {}
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
@@ -192,7 +209,7 @@ class PatchBuilder:
             jobs.append(CompileJob(source, compiled, output, flags, quotes, statics))
             if statics.renamed:
                 fingerprint_jobs[source] = CompileJob(source, compiled, output.with_suffix(".plain.o"), flags, quotes,
-                                                      StaticBindings({}, {}))
+                                                      StaticBindings({}, {}), layouts=False)
         with ThreadPoolExecutor(max_workers=COMPILE_JOBS) as pool:
             runs = list(pool.map(self._compile_one, [*jobs, *fingerprint_jobs.values()]))
         result.compile_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -201,16 +218,62 @@ class PatchBuilder:
             raise PatchRejected("compile_error", "\n".join(errors[:len(jobs)] or errors))
         for run in runs[:len(jobs)]:
             result.warnings += self.output.warnings(run.stderr)
+        dependencies = {job.source: self._read_dependencies(job.output) for job in jobs}
+        for job, run in zip(jobs, runs[:len(jobs)]):
+            # The plain object (before the patch's rebinding below), for a hot restart.
+            if job.source in fingerprint_jobs:
+                plain = fingerprint_jobs[job.source].output
+                plain.with_suffix(".d").unlink(missing_ok=True)
+            else:
+                plain = job.output.with_suffix(".program.o")
+                shutil.copyfile(job.output, plain)
+            self.program_equivalents[job.source] = ProgramEquivalent(
+                plain, record_layouts.summaries(run.stdout), dependencies[job.source], compiled_at)
+        self._check_layouts(jobs, runs[:len(jobs)])
         compiled = {}
         for job in jobs:
             self._check_static_sizes(job.source, job.output, job.statics)
             bind_weak_functions_locally(job.output)
             fingerprinted = fingerprint_jobs[job.source].output if job.source in fingerprint_jobs else job.output
-            if fingerprinted != job.output:
-                fingerprinted.with_suffix(".d").unlink(missing_ok=True)
-            compiled[job.source] = PatchedSource(job.output, self._read_dependencies(job.output), fingerprinted,
-                                                 job.statics.addresses)
+            compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses)
         return compiled
+
+    def install_for_restart(self) -> list[str]:
+        """Before a hot restart's program build: puts into the program's build folder, for every
+        source compiled since the program was built, the object its own build would make (the
+        same compiler and flags made it here), so that build only links. Ninja's log learns the
+        new objects' times (`ninja -t restat`). A source one of whose files was saved after its
+        compile, or that now includes a file Ninja does not know it includes, is left for
+        Ninja to compile. Returns the sources installed."""
+        installed = []
+        for source, equivalent in sorted(self.program_equivalents.items()):
+            entry = self.database.entry(source)
+            known = self.database.dependencies_of(entry.object_file)
+            files = equivalent.dependencies | {source}
+            if not equivalent.object_file.exists() or not files <= known | {source}:
+                continue
+            if any(not path.exists() or path.stat().st_mtime > equivalent.compiled_at for path in files):
+                continue
+            shutil.copyfile(equivalent.object_file, entry.object_file)
+            entry.object_file.with_name(entry.object_file.name + record_layouts.SUFFIX).write_text(equivalent.layouts)
+            installed.append(entry.object_file)
+        if installed:
+            subprocess.run(["ninja", "-C", str(self.build_dir), "-t", "restat",
+                            *(str(path.relative_to(self.build_dir)) for path in installed)], capture_output=True, text=True)
+        return [self.relative(path) for path in installed]
+
+    def _check_layouts(self, jobs: list[CompileJob], runs: list[subprocess.CompletedProcess]) -> None:
+        """Refuses a save that changes the layout of a type the program has (record_layouts)."""
+        found = []
+        for job, run in zip(jobs, runs):
+            program = record_layouts.of_object(self.database.entry(job.source).object_file)
+            if program is not None:
+                found += [change for change in record_layouts.changes(program, record_layouts.parse(run.stdout))
+                          if change not in found]
+        if found:
+            raise PatchRejected("layout_changed", "; ".join(found) + ". The running program's objects have the old "
+                                "layout, so the new code cannot use them: this save needs the program rebuilt",
+                                "; ".join(change.split(" (", 1)[0] for change in found))
 
     def _static_bindings(self, source: Path, compiled: Path, program_object: Path) -> StaticBindings:
         if not program_object.exists() or not self.link_map_path.exists():
@@ -256,6 +319,7 @@ class PatchBuilder:
         through LLVM IR when static variables must be bound to the program's (static_data)."""
         source, output, flags, quotes, statics = job.compiled, job.output, job.flags, job.quotes, job.statics
         quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
+        quote_flags += record_layouts.FLAGS if job.layouts else []
         quote_flags += ["-MD", "-MF", str(output.with_suffix(".d"))]
         target = output.with_suffix(".ll") if statics.renamed else output
         to_ir = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"] if statics.renamed else []

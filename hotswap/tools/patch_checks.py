@@ -19,9 +19,13 @@ ORIGINAL_PREFIX = "orig$"
 
 
 class PatchRejected(Exception):
-    def __init__(self, kind: str, message: str):
+    """A save a patch cannot carry: `kind` from patch_format.json's failure kinds, the whole
+    `message` (the compiler's own output, say), and a one-line `summary` for the patch log."""
+
+    def __init__(self, kind: str, message: str, summary: str | None = None):
         super().__init__(message)
         self.kind = kind
+        self.summary = summary or (message.strip().splitlines()[0] if message.strip() else kind)
 
 
 @dataclass
@@ -118,7 +122,7 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
                 raise PatchRejected("signature_changed",
                                     f"{original_functions[name]}: the signature of {readable[name]} changed to "
                                     f"{candidates[0]}; a patch cannot change the signature of a function the program "
-                                    "already calls (restart the dev loop to rebuild the program)")
+                                    "already calls", f"{without_parameters(readable[name])} changed its signature")
 
     # 2. Same name, same signature.
     for name, signature in patch_signatures.items():
@@ -128,8 +132,8 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
         if known is not None and known != signature:
             readable = demangle([name])[name]
             raise PatchRejected("signature_changed",
-                                f"{readable} would change signature from {known} to {signature}; "
-                                "restart the dev loop to rebuild the program")
+                                f"{readable} would change signature from {known} to {signature}",
+                                f"{without_parameters(readable)} changed its signature")
 
     # 3. Every import must be defined by the program, an earlier patch, or the patch itself.
     patch_data = {export.name for export in patch.exports() if export.kind == "global"}
@@ -147,4 +151,4 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
         readable = demangle([name])[name]
         raise PatchRejected("unresolved_import",
                             f"the edit uses {readable} ({entry.module}.{name}), which the running program does not "
-                            "contain; restart the dev loop to rebuild the program with it")
+                            "contain", f"the edit uses {without_parameters(readable)}, which the running program does not have")

@@ -1,15 +1,22 @@
 """The loop itself: watch app/, build a patch for every save (saves made during a build
 are coalesced into the next one), publish it to the page, log it. Versions only grow, and
 the page applies them strictly in order.
+
+A save that compiles but that a patch cannot carry (patch_format.json's restart_kinds, found
+by the builder or reported by the page's loader) makes a hot restart: the program is
+rebuilt, the patch folder starts over for it, and the page, told by a program-rebuilt event,
+reloads itself and restores its settings and camera.
 """
 from __future__ import annotations
 
 import json
-import sys
+import shutil
+import threading
 import time
 from pathlib import Path
 
 from .patch_log import PatchLog
+from .program_rebuild import ProgramRebuild
 from .source_watcher import SourceWatcher
 
 POLL_SECONDS = 0.02
@@ -17,27 +24,63 @@ QUIET_SECONDS = 0.01       # a save is over once no watched file changed for thi
 MAX_SETTLE_SECONDS = 1.0   # and no changed file is empty (half-saved), or this long passed
 
 
+def reset_patch_folder(patches: Path) -> None:
+    """An empty patch folder: patches belong to the program built last."""
+    shutil.rmtree(patches, ignore_errors=True)
+    patches.mkdir(parents=True)
+    (patches / "index.json").write_text(json.dumps({"patches": []}))
+
+
 class DevLoop:
-    def __init__(self, project_root: Path, builder, server, log: PatchLog, watched: list[Path]):
+    def __init__(self, project_root: Path, make_builder, rebuild: ProgramRebuild, patches: Path, server, log: PatchLog,
+                 watched: list[Path]):
         self.project_root = project_root
-        self.builder = builder
+        self.make_builder = make_builder  # a builder for the program as built now
+        self.rebuild = rebuild
+        self.patches = patches
         self.server = server
         self.log = log
+        self.watched = watched
         self.watcher = SourceWatcher(watched)
         self.version = 0
         self.retry: tuple[list[Path], list[float]] | None = None  # a failed build to redo: its paths and save time
         self.format = json.loads((project_root / "hotswap/patch_format.json").read_text())
-        server.on_report(log.page_report)
-        # Precompile every watched source's headers now, while the page loads.
-        builder.warm_up([path for root in watched for path in root.rglob("*.cpp")])
+        self.restart_kinds = set(self.format["restart_kinds"])
+        self._restart_request: tuple[int, dict] | None = None  # from a page report (another thread)
+        self._lock = threading.Lock()
+        self.builder = self._new_builder()
+        server.on_report(self._page_report)
+
+    def _new_builder(self):
+        builder = self.make_builder()
+        # Precompile the headers of the sources that need their own, while the page loads.
+        builder.warm_up([path for root in self.watched for path in root.rglob("*.cpp")])
+        return builder
+
+    def close(self) -> None:
+        self.builder.close()  # its background compiles must not outlive the loop
 
     def run_forever(self) -> None:
         while True:
             self.step()
             time.sleep(POLL_SECONDS)
 
+    def _page_report(self, report: dict) -> None:
+        self.log.page_report(report)
+        failure = report.get("failure") or {}
+        if report.get("kind") == self.format["report_kinds"]["patch_rejected"] and failure.get("kind") in self.restart_kinds:
+            with self._lock:
+                self._restart_request = (report.get("version", self.version), failure)
+
     def step(self) -> dict | None:
-        """Builds one patch if anything changed; returns its manifest."""
+        """Builds one patch if anything changed (or restarts the program if the page's loader
+        refused a patch for a restart reason); returns the patch's manifest."""
+        with self._lock:
+            requested, self._restart_request = self._restart_request, None
+        if requested:
+            version, failure = requested
+            self.restart(version, failure)
+            return None
         changes = self.watcher.settled_changes(QUIET_SECONDS, MAX_SETTLE_SECONDS)
         if not changes and not self.retry:
             return None
@@ -66,7 +109,42 @@ class DevLoop:
             return None
         self.retry = None
         manifest["saved_at_epoch_ms"] = round(seen_at * 1000, 1)
+        failure = manifest.get("failure")
+        if failure and failure["kind"] in self.restart_kinds:
+            self.restart(self.version, failure, manifest["files"])
+            return manifest
         self.log.built(manifest)
-        event = self.format["events"]["patch_failed" if manifest.get("failure") else "patch_built"]
+        event = self.format["events"]["patch_failed" if failure else "patch_built"]
         self.server.events.publish(event, manifest)
         return manifest
+
+    def restart(self, version: int, failure: dict, files: list[str] | None = None) -> bool:
+        """Rebuilds the program for a save no patch can carry; the page reloads itself."""
+        reason = failure.get("summary") or failure.get("message", failure.get("kind", "?"))
+        saved_at = self.log.saved_at.get(version)
+        self.log.restarting(version, failure)
+        events = self.format["events"]
+        self.server.events.publish(events["restart_started"], {"version": version, "files": files or [], "reason": reason,
+                                                               "failure": failure})
+        # The patch build compiled the changed sources exactly as the program's build would:
+        # those objects go in, so the program build links instead of compiling them again.
+        reused = self.builder.install_for_restart()
+        if reused:
+            self.log.say(f"hot restart: the program build reuses what the patch build compiled ({', '.join(reused)})")
+        rebuilt = self.rebuild.run()
+        if not rebuilt.ok:
+            self.log.restart_failed(rebuilt)
+            self.server.events.publish(events["restart_failed"], {"version": version, "reason": reason,
+                                                                  "message": rebuilt.output[-8000:]})
+            return False
+        self.builder.close()
+        reset_patch_folder(self.patches)
+        self.builder = self._new_builder()
+        self.version = 0
+        self.retry = None
+        self.log.restarted(reason, rebuilt.milliseconds)
+        self.log.restart_saved_at = saved_at
+        self.server.events.publish(events["program_rebuilt"], {
+            "reason": reason, "kind": failure.get("kind"), "build_ms": rebuilt.milliseconds,
+            "saved_at_epoch_ms": round(saved_at * 1000, 1) if saved_at else None})
+        return True

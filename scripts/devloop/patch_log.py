@@ -14,6 +14,7 @@ class PatchLog:
         self.stream = stream
         self._lock = threading.Lock()
         self.saved_at: dict[int, float] = {}   # version -> epoch seconds the save was seen
+        self.restart_saved_at: float | None = None  # when the save that caused the last restart was seen
 
     def say(self, text: str) -> None:
         with self._lock:
@@ -46,6 +47,26 @@ class PatchLog:
                         print(f"      {line}", file=self.stream)
                 self.stream.flush()
 
+    def restarting(self, version: int, failure: dict) -> None:
+        self.say(f"patch {version} cannot be applied to the running program ({failure['kind'].replace('_', ' ')}): "
+                 f"{failure.get('summary') or failure['message']}")
+        if failure.get("summary") and failure.get("message") and failure["message"] != failure["summary"]:
+            with self._lock:
+                for line in failure["message"].splitlines():
+                    print(f"    {line}", file=self.stream)
+                self.stream.flush()
+        self.say("hot restart: rebuilding the program; the page will reload and keep its settings and camera")
+
+    def restart_failed(self, rebuilt) -> None:
+        self.say(f"hot restart FAILED: the program did not build ({rebuilt.milliseconds:.0f} ms); the page keeps running:")
+        with self._lock:
+            for line in rebuilt.output.splitlines()[-40:]:
+                print(f"    {line}", file=self.stream)
+            self.stream.flush()
+
+    def restarted(self, reason: str, milliseconds: float) -> None:
+        self.say(f"program rebuilt in {milliseconds:.0f} ms (restarted: {reason}); the page reloads")
+
     def page_report(self, report: dict) -> None:
         kind, version = report.get("kind"), report.get("version")
         if kind == "patch-applied":
@@ -62,6 +83,12 @@ class PatchLog:
             not_run = [name for name in report.get("changed") or [] if name not in (report.get("ran") or [])]
             if not_run:
                 self.say(f"patch {version}: not run yet (live, waiting for a call): {', '.join(not_run)}")
+        elif kind == "restart-complete":
+            total = ""
+            shown_at = report.get("shown_at_epoch_ms")
+            if shown_at and self.restart_saved_at:
+                total = f": save to the first frame {shown_at - self.restart_saved_at * 1000:.0f} ms"
+            self.say(f"the page reloaded and restored its settings and camera{total}")
         elif kind == "patch-ran":
             ran = ", ".join(f"{function['name']} ({function['ms']:.0f} ms after it applied)" for function in report.get("functions") or [])
             still = report.get("not_run") or []

@@ -83,10 +83,12 @@ export async function openDevLoopSession({ scene, width, height, workers }) {
       return { ...image, rgba: Buffer.from(image.rgba) };
     },
 
-    // What the native renderer draws, built from the copy's (edited) sources.
-    async nativePicture(samples) {
+    // What the native renderer draws, built from the copy's (edited) sources, at the page's
+    // resolution (or the one given).
+    async nativePicture(samples, size = null) {
+      const { width: w, height: h } = size || await session.stats();
       const out = path.join(project.root, `native-${session.version}-${Date.now()}.png`);
-      await project.renderNative({ scene, width, height, samples, out });
+      await project.renderNative({ scene, width: w, height: h, samples, out });
       return readPng(out);
     },
 

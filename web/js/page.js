@@ -4,6 +4,7 @@
 import { createCanvasSlot } from './canvas_slot.js';
 import { readInitialSettings, setUpControls } from './controls.js';
 import { createErrorOverlay } from './error_overlay.js';
+import { takeRestart } from './hot_restart.js';
 import { missingFeatures, showUnsupported } from './environment.js';
 import { startPatchClient } from './patch_client.js';
 import { loadProgram } from './program.js';
@@ -30,12 +31,15 @@ async function main() {
   }
   canvasSlot = createCanvasSlot(document.getElementById('canvas-slot'), program);
   globalThis.WwmMain.errorListeners.push((text) => overlay.show({ title: 'Worker problem', summary: text }));
-  patches = startPatchClient({ overlay });
-  const settings = readInitialSettings();
+  const restarted = takeRestart();  // this load is a hot restart: what the user had set up
+  patches = startPatchClient({ overlay, program, restarted });
+  const settings = { ...readInitialSettings(), ...(restarted ? restarted.settings : {}) };
   await setUpControls(program, overlay, settings);
+  if (restarted && restarted.camera) program.setCamera(restarted.camera);
   program.start();
   startStatusPanel(program);
-  globalThis.raytracerPage = { program, overlay, patches, settings, ready: true };
+  if (restarted) patches.reportRestartWhenShown();
+  globalThis.raytracerPage = { program, overlay, patches, settings, restarted, ready: true };
 }
 
 main();

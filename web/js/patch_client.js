@@ -4,8 +4,14 @@
 // Every patch gets a row in the patch log: what it compiled, whether it applied, which
 // functions it changed and which of those have run since (or "no code changed"), its
 // warnings. A rejected one shows in the error overlay; the overlay closes by itself when a
-// later patch applies. All of it is reported to the terminal (POST /api/report).
-export function startPatchClient({ overlay }) {
+// later patch applies. A save no patch can carry ends in a hot restart (hot_restart.js): the
+// log says "restarting", then "restarted: why" after the reload. All of it is reported to the
+// terminal (POST /api/report).
+import { saveForRestart } from './hot_restart.js';
+
+const BUILD_PAUSE_LIMIT_MS = 20000;  // a build this long: the page renders again meanwhile
+
+export function startPatchClient({ overlay, program, restarted = null }) {
   const loader = globalThis.HotswapMain;
   const format = globalThis.HotswapPatchFormat;
   const badge = document.getElementById('connection');
@@ -103,13 +109,60 @@ export function startPatchClient({ overlay }) {
     }
   });
 
+  // A row of its own, above the patches: a restart, or one under way.
+  const noteRow = (text, className) => {
+    const row = document.createElement('tr');
+    row.className = className;
+    row.innerHTML = '<td colspan="8"></td>';
+    row.firstChild.textContent = text;
+    tbody.prepend(row);
+    return row;
+  };
+  if (restarted) {
+    tbody.innerHTML = restarted.patchLog || '';
+    noteRow(`restarted: ${restarted.reason} (program rebuilt in ${(restarted.buildMs / 1000).toFixed(1)} s; settings and camera kept)`,
+      'restart-note');
+  }
+  let restartRow = null;
+
+  // While a patch builds the page renders nothing new (FrameLoop::pause_for_build): the
+  // compiler gets the cores, and the old code's samples would be thrown away anyway. Any
+  // outcome ends the pause, and so does a build that takes too long.
+  let buildPause = null;
+  const pauseForBuild = (paused) => {
+    clearTimeout(buildPause);
+    buildPause = paused ? setTimeout(() => pauseForBuild(false), BUILD_PAUSE_LIMIT_MS) : null;
+    program.pauseForBuild(paused);
+  };
+
   const source = new EventSource('/events');
-  const onPatch = (event) => announce(JSON.parse(event.data));
+  const onPatch = (event) => {
+    pauseForBuild(false);
+    announce(JSON.parse(event.data));
+  };
   source.addEventListener(format.events.patch_built, onPatch);
   source.addEventListener(format.events.patch_failed, onPatch);
   source.addEventListener(format.events.build_started, (event) => {
     const { files } = JSON.parse(event.data);
     badge.textContent = `building ${files.join(', ')}…`;
+    pauseForBuild(true);
+  });
+  source.addEventListener(format.events.restart_started, (event) => {
+    const { version, reason } = JSON.parse(event.data);
+    badge.textContent = 'restarting: rebuilding the program…';
+    restartRow = noteRow(`patch ${version} needs a restart: ${reason}. Rebuilding the program; the page reloads and keeps its settings and camera…`,
+      'restart-note');
+  });
+  source.addEventListener(format.events.restart_failed, (event) => {
+    const { version, reason, message } = JSON.parse(event.data);
+    pauseForBuild(false);
+    badge.textContent = 'dev loop connected';
+    if (restartRow) restartRow.firstChild.textContent = `patch ${version} needs a restart (${reason}), but the program did not build; the page keeps the code it had.`;
+    overlay.show({ title: `Restart failed: the program did not build`, summary: `Patch ${version} needed a restart (${reason}).`, details: message });
+  });
+  source.addEventListener(format.events.program_rebuilt, (event) => {
+    saveForRestart(program, JSON.parse(event.data));
+    location.reload();
   });
   source.onopen = () => { badge.textContent = 'dev loop connected'; badge.classList.add('connected'); };
   source.onerror = () => { badge.textContent = 'no dev loop'; badge.classList.remove('connected'); };
@@ -119,6 +172,15 @@ export function startPatchClient({ overlay }) {
 
   return {
     shown,
+    // After a hot restart: tells the terminal once the first frame is on screen.
+    reportRestartWhenShown() {
+      const look = () => {
+        if (program.statistics().presentedFrame < 1) return setTimeout(look, 10);
+        report({ kind: format.report_kinds.restart_complete, reason: restarted && restarted.reason,
+          shown_at_epoch_ms: performance.timeOrigin + performance.now() });
+      };
+      look();
+    },
     // The program showed the first frame rendered with `version`.
     versionShown(version) {
       const entry = loader.entries[version];

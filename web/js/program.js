@@ -1,14 +1,19 @@
 // The raytracer program (raytracer.js, the Emscripten output) as seen from the page:
 // loading it, and its entry points (app/web/page_api.cpp) with JS strings and numbers.
-export function loadProgram() {
+// ?program=PATH loads another build of it (the benchmark's plain-call build).
+export function loadProgram(path = new URLSearchParams(location.search).get('program') || 'raytracer.js') {
   return new Promise((resolve, reject) => {
+    if (!/^[\w-]+(\/[\w-]+)*\.js$/.test(path)) {
+      reject(new Error(`?program=${path}: expected a .js file inside this site (letters, digits, - and _ in folder names)`));
+      return;
+    }
     globalThis.Module = {
       onRuntimeInitialized: () => resolve(wrap(globalThis.Module)),
       printErr: (text) => console.error(text),
     };
     const script = document.createElement('script');
-    script.src = 'raytracer.js';
-    script.onerror = () => reject(new Error('raytracer.js could not be loaded (was the wasm build run?)'));
+    script.src = path;
+    script.onerror = () => reject(new Error(`${path} could not be loaded (was the wasm build run?)`));
     document.body.appendChild(script);
   });
 }
@@ -32,9 +37,12 @@ function wrap(module) {
     setSamplesPerFrame: (samples) => module._raytracer_set_samples_per_frame(samples),
     setWorkerCount: (count) => module._raytracer_set_worker_count(count),
     setSampleLimit: (samples) => module._raytracer_set_sample_limit(samples),
+    pauseForBuild: (paused) => module._raytracer_pause_for_build(paused ? 1 : 0),
     orbit: (yaw, pitch) => module._raytracer_orbit(yaw, pitch),
     zoom: (factor) => module._raytracer_zoom(factor),
     resetCamera: () => module._raytracer_reset_camera(),
+    // {position: [x, y, z], target: [x, y, z], focusDistance} as statistics().camera gives it.
+    setCamera: ({ position, target, focusDistance }) => module._raytracer_set_camera(...position, ...target, focusDistance),
     statistics: () => JSON.parse(module.UTF8ToString(module._raytracer_statistics())),
     // A copy of the last completed frame's RGBA8 pixels (width x height x 4), or null.
     displayedPixels: () => {

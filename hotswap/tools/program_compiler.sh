@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The compiler launcher of the program's sources (cmake/WasmMainModule.cmake). Compiles as
+# asked, and:
+#  - keeps beside the object (OBJECT.layouts) the layout clang computed for every record type
+#    the source uses (size, alignment, member offsets): the patch builder compares a patch's
+#    layouts with these (record_layouts.py), since the program's objects in memory have them;
+#  - when HOTSWAP_WARNINGS_ARE_NOT_ERRORS is set (the dev loop's hot restart), lets warnings
+#    through: a save that compiles with a warning must still reach the screen. Other builds
+#    (scripts/build.sh, CI) keep -Werror.
+set -o pipefail
+object=""
+previous=""
+for argument in "$@"; do
+  [ "$previous" = "-o" ] && object="$argument"
+  previous="$argument"
+done
+extra=()
+[ -n "${HOTSWAP_WARNINGS_ARE_NOT_ERRORS:-}" ] && extra+=(-Wno-error)
+if [ -z "$object" ]; then exec "$@" "${extra[@]}"; fi
+# clang prints the layouts on standard output; only the one-block-per-type summaries are kept.
+"$@" "${extra[@]}" -Xclang -fdump-record-layouts-simple | awk '/^Type: /{keep=1} keep{print} /FieldOffsets:/{keep=0}' > "$object.layouts"
