@@ -105,6 +105,13 @@ void FrameLoop::set_sample_limit(std::uint32_t samples) {
   schedule_next_frame();
 }
 
+void FrameLoop::set_light_sampling(bool enabled) {
+  FrameSettings settings = pending_settings_.value_or(settings_);
+  settings.light_sampling = enabled;
+  pending_settings_ = settings;
+  schedule_next_frame();
+}
+
 void FrameLoop::orbit(float yaw_radians, float pitch_radians) {
   camera_.orbit(yaw_radians, pitch_radians);
   camera_changed_ = true;
@@ -146,12 +153,15 @@ void FrameLoop::apply_pending_changes() {
   }
   if (pending_settings_) {
     const bool resized = pending_settings_->width != settings_.width || pending_settings_->height != settings_.height;
+    // Samples of the two integrators must not mix: the picture would depend on its history.
+    const bool integrator_changed = pending_settings_->light_sampling != settings_.light_sampling;
     settings_ = *pending_settings_;  // a new samples-per-frame keeps the samples so far
     pending_settings_.reset();
     if (resized) {
       allocate_pixels();
       restart = true;
     }
+    if (integrator_changed) restart = true;
   }
   if (!pixels_[0]) allocate_pixels();
   if (pending_worker_count_) {
@@ -332,6 +342,7 @@ std::string FrameLoop::statistics_json() const {
       {"width", settings_.width},
       {"height", settings_.height},
       {"samplesPerFrame", settings_.samples_per_frame},
+      {"lightSampling", settings_.light_sampling},
       {"sampleLimit", sample_limit_},
       {"accumulatedSamples", accumulated_samples_},
       {"frames", statistics_.frames()},

@@ -39,6 +39,9 @@ class FrameLoop {
   void set_samples_per_frame(std::uint32_t samples);
   void set_worker_count(int count);
   void set_sample_limit(std::uint32_t samples);  // 0: no limit; rendering pauses at the limit
+  // false: material sampling only (FrameSettings::light_sampling), for the benchmark's
+  // comparison; a change starts the accumulation over.
+  void set_light_sampling(bool enabled);
   void orbit(float yaw_radians, float pitch_radians);
   void zoom(float factor);
   void reset_camera();
