@@ -100,6 +100,7 @@ std::optional<LightSample> Lights::sample(const glm::vec3& point, Random& random
     const float distance_squared = glm::dot(to_center, to_center);
     const float radius_squared = light.radius * light.radius;
     if (!(distance_squared > radius_squared)) return std::nullopt;  // inside: its cone is everything
+    // Uniform over the cone: the same density toward every point of the sphere (its centre too).
     const float density = this->density(index, point, light.origin);
     if (!(density > 0.0f && density < std::numeric_limits<float>::infinity())) return std::nullopt;
     const glm::vec3 axis = to_center / std::sqrt(distance_squared);
