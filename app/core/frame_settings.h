@@ -11,6 +11,8 @@ struct FrameSettings {
   std::uint32_t samples_per_frame = 1;   // camera samples each pixel gets per frame (the page's step)
   int max_depth = 8;                     // most surface bounces a path may take
   std::uint32_t seed = 1;                // picks the image's random numbers; same seed, same image
+  bool light_sampling = true;            // aim rays at lights too (shade_path); false: material sampling only
+                                         // (shade_path_material_sampling), the slower reference
 };
 
 }  // namespace raytracer

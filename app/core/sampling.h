@@ -1,6 +1,6 @@
 // Sampling: turns uniform random numbers into the directions and points the renderer needs
-// (unit sphere, cosine-weighted hemisphere, lens disk). Trigonometry comes from
-// portable_math so every platform picks the same directions.
+// (unit sphere, cosine-weighted hemisphere, cones toward lights, lens disk). Trigonometry
+// comes from portable_math so every platform picks the same directions.
 #pragma once
 
 #include <algorithm>
@@ -30,14 +30,23 @@ inline glm::vec2 random_in_unit_disk(Random& random) {
   return {radius * cosine, radius * sine};
 }
 
+// Two unit vectors that make a right-handed orthonormal basis with the unit `axis`: Duff et
+// al.'s branchless construction (JCGT 2017).
+struct TangentFrame {
+  glm::vec3 tangent;
+  glm::vec3 bitangent;
+};
+inline TangentFrame tangent_frame(const glm::vec3& axis) {
+  const float sign = axis.z >= 0.0f ? 1.0f : -1.0f;
+  const float factor = -1.0f / (sign + axis.z);
+  const float cross_term = axis.x * axis.y * factor;
+  return {glm::vec3(1.0f + sign * axis.x * axis.x * factor, sign * cross_term, -sign * axis.x),
+          glm::vec3(cross_term, sign + axis.y * axis.y * factor, -axis.y)};
+}
+
 // A direction around the unit `normal` with density cos(theta) / pi (Lambertian).
-// The tangent frame is Duff et al.'s branchless orthonormal basis (JCGT 2017).
 inline glm::vec3 random_cosine_direction(const glm::vec3& normal, Random& random) {
-  const float sign = normal.z >= 0.0f ? 1.0f : -1.0f;
-  const float factor = -1.0f / (sign + normal.z);
-  const float cross_term = normal.x * normal.y * factor;
-  const glm::vec3 tangent(1.0f + sign * normal.x * normal.x * factor, sign * cross_term, -sign * normal.x);
-  const glm::vec3 bitangent(cross_term, sign + normal.y * normal.y * factor, -normal.y);
+  const auto [tangent, bitangent] = tangent_frame(normal);
 
   // A uniform point of the unit disk, lifted onto the hemisphere (Malley's method).
   const float radius_squared = random.next_float();
@@ -47,6 +56,18 @@ inline glm::vec3 random_cosine_direction(const glm::vec3& normal, Random& random
   const float y = radius * sine;
   const float z = std::sqrt(std::max(0.0f, 1.0f - radius_squared));
   return glm::normalize(x * tangent + y * bitangent + z * normal);
+}
+
+// A direction uniform over the cone of directions within angle theta_max of the unit `axis`
+// (density 1 / (2 pi one_minus_cos_max)), given one_minus_cos_max = 1 - cos(theta_max) > 0.
+// Taking 1 - cos rather than cos keeps narrow cones (a small far sphere, the sun) accurate.
+inline glm::vec3 random_direction_in_cone(const glm::vec3& axis, float one_minus_cos_max, Random& random) {
+  const float one_minus_cos = one_minus_cos_max * random.next_float();
+  const float cosine = 1.0f - one_minus_cos;
+  const float sine = std::sqrt(std::max(0.0f, one_minus_cos * (2.0f - one_minus_cos)));  // sin^2 = (1-cos)(1+cos)
+  const auto [sine_phi, cosine_phi] = portable_math::sine_and_cosine(2.0f * portable_math::kPi * random.next_float());
+  const auto [tangent, bitangent] = tangent_frame(axis);
+  return glm::normalize((sine * cosine_phi) * tangent + (sine * sine_phi) * bitangent + cosine * axis);
 }
 
 }  // namespace raytracer

@@ -1,6 +1,9 @@
-// Scene: adding shapes, building the three BVHs, and the closest-hit search.
+// Scene: adding shapes, building the three BVHs, gathering the lights, the closest-hit
+// search and the shadow-ray test.
 #include "core/scene.h"
 
+#include <cmath>
+#include <limits>
 #include <utility>
 
 #include <glm/geometric.hpp>
@@ -76,7 +79,47 @@ void Scene::build_acceleration_structures() {
   triangle_bvh_ = Bvh(bounds_of(triangles_));
   reorder(triangles_, triangle_bvh_.primitive_order());
   reorder(triangle_shading_, triangle_bvh_.primitive_order());
+  gather_lights();  // after the reordering: lights refer to shapes by their final index
   acceleration_structures_built_ = true;
+}
+
+bool Scene::emits(std::uint32_t material) const {
+  const glm::vec3& emission = materials_[material].emission;
+  return emission.x > 0.0f || emission.y > 0.0f || emission.z > 0.0f;
+}
+
+void Scene::gather_lights() {
+  std::vector<AreaLight> area_lights;
+  // A shape too thin to have an area (a degenerate mesh triangle) is never hit nor sampled.
+  const auto add = [&area_lights](const AreaLight& light) {
+    if (!(light.area > 0.0f && std::isfinite(light.area))) return Lights::kNoLight;
+    area_lights.push_back(light);
+    return static_cast<std::uint32_t>(area_lights.size() - 1);
+  };
+  sphere_lights_.assign(spheres_.size(), Lights::kNoLight);
+  for (std::size_t i = 0; i < spheres_.size(); ++i) {
+    const Sphere& sphere = spheres_[i];
+    if (emits(sphere.material)) {
+      sphere_lights_[i] = add(AreaLight::sphere(sphere.center, sphere.radius, materials_[sphere.material].emission));
+    }
+  }
+  quad_lights_.assign(quads_.size(), Lights::kNoLight);
+  for (std::size_t i = 0; i < quads_.size(); ++i) {
+    const Quad& quad = quads_[i];
+    if (emits(quad.material)) {
+      quad_lights_[i] = add(AreaLight::quad(quad.corner, quad.edge_u, quad.edge_v, materials_[quad.material].emission));
+    }
+  }
+  triangle_lights_.assign(triangles_.size(), Lights::kNoLight);
+  for (std::size_t i = 0; i < triangles_.size(); ++i) {
+    const Triangle& triangle = triangles_[i];
+    const std::uint32_t material = triangle_shading_[i].material;
+    if (emits(material)) {
+      triangle_lights_[i] =
+          add(AreaLight::triangle(triangle.vertex0, triangle.edge1, triangle.edge2, materials_[material].emission));
+    }
+  }
+  lights_ = Lights(std::move(area_lights), sky_);
 }
 
 std::optional<SurfaceHit> Scene::intersect(const Ray& ray, float t_min, float t_max) const {
@@ -88,6 +131,47 @@ std::optional<SurfaceHit> Scene::intersect(const Ray& ray, float t_min, float t_
   }
   if (closest.kind == ShapeKind::None) return std::nullopt;
   return describe_hit(ray, closest);
+}
+
+bool Scene::occluded(const Ray& ray, float t_min, float t_max) const {
+  RT_CHECK(acceleration_structures_built_);
+  if (intersection_method_ == IntersectionMethod::BruteForce) {
+    ClosestHit closest{t_max};
+    intersect_brute_force(ray, t_min, closest);
+    return closest.kind != ShapeKind::None;
+  }
+  // Any hit answers the question. Dropping the walk's limit to -infinity ends it: every
+  // pending node is then farther than the limit, and every remaining test in the leaf fails.
+  constexpr float kStopWalking = -std::numeric_limits<float>::infinity();
+  const glm::vec3 inverse_direction = 1.0f / ray.direction;
+  bool blocked = false;
+  float limit = t_max;
+  const Quad* const quads = quads_.data();
+  quad_bvh_.traverse(ray, inverse_direction, t_min, limit, [&](std::uint32_t index, float& t_limit) {
+    if (raytracer::intersect(quads[index], ray, t_min, t_limit)) {
+      blocked = true;
+      t_limit = kStopWalking;
+    }
+  });
+  if (blocked) return true;
+  limit = t_max;
+  const Sphere* const spheres = spheres_.data();
+  sphere_bvh_.traverse(ray, inverse_direction, t_min, limit, [&](std::uint32_t index, float& t_limit) {
+    if (raytracer::intersect(spheres[index], ray, t_min, t_limit)) {
+      blocked = true;
+      t_limit = kStopWalking;
+    }
+  });
+  if (blocked) return true;
+  limit = t_max;
+  const Triangle* const triangles = triangles_.data();
+  triangle_bvh_.traverse(ray, inverse_direction, t_min, limit, [&](std::uint32_t index, float& t_limit) {
+    if (raytracer::intersect(triangles[index], ray, t_min, t_limit)) {
+      blocked = true;
+      t_limit = kStopWalking;
+    }
+  });
+  return blocked;
 }
 
 void Scene::intersect_with_bvh(const Ray& ray, float t_min, ClosestHit& closest_hit) const {
@@ -143,6 +227,7 @@ void Scene::intersect_brute_force(const Ray& ray, float t_min, ClosestHit& close
 
 SurfaceHit Scene::describe_hit(const Ray& ray, const ClosestHit& closest) const {
   SurfaceHit hit{};
+  hit.light = Lights::kNoLight;
   hit.t = closest.t;
   hit.point = ray.at(closest.t);
   switch (closest.kind) {
@@ -152,6 +237,7 @@ SurfaceHit Scene::describe_hit(const Ray& ray, const ClosestHit& closest) const 
       hit.normal = outward;
       hit.front_face = face_against(ray, outward, hit.normal);
       hit.material = sphere.material;
+      hit.light = sphere_lights_[closest.index];
       break;
     }
     case ShapeKind::Quad: {
@@ -159,6 +245,7 @@ SurfaceHit Scene::describe_hit(const Ray& ray, const ClosestHit& closest) const 
       hit.normal = quad.normal;
       hit.front_face = face_against(ray, quad.normal, hit.normal);
       hit.material = quad.material;
+      hit.light = quad_lights_[closest.index];
       break;
     }
     case ShapeKind::Triangle: {
@@ -171,6 +258,7 @@ SurfaceHit Scene::describe_hit(const Ray& ray, const ClosestHit& closest) const 
       if (glm::dot(hit.normal, geometric) < 0.0f) hit.normal = -hit.normal;
       hit.front_face = face_against(ray, geometric, hit.normal);
       hit.material = shading.material;
+      hit.light = triangle_lights_[closest.index];
       break;
     }
     case ShapeKind::None: RT_CHECK(closest.kind != ShapeKind::None); break;

@@ -13,6 +13,7 @@ struct SurfaceHit {
   float t;                  // ray parameter of the hit: point = origin + t * direction
   bool front_face;          // true when the ray hit the outside (the side the geometry faces)
   std::uint32_t material;   // index into Scene's materials
+  std::uint32_t light;      // index into Scene::lights() when the surface emits, else Lights::kNoLight
 };
 
 }  // namespace raytracer

@@ -53,7 +53,9 @@ void add_samples(const Scene& scene, const Camera& camera, const FrameSettings& 
         const float s = (static_cast<float>(x) + random.next_float()) * inverse_width;
         const float t = (static_cast<float>(y) + random.next_float()) * inverse_height;
         const Ray camera_ray = view.ray(s, t, random);
-        const glm::vec3 color = shade_path(scene, camera_ray, settings.max_depth, random);
+        const glm::vec3 color = settings.light_sampling
+                                    ? shade_path(scene, camera_ray, settings.max_depth, random)
+                                    : shade_path_material_sampling(scene, camera_ray, settings.max_depth, random);
         sum += glm::vec4(finite_or_black(color), 1.0f);
       }
     }

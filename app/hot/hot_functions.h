@@ -30,9 +30,23 @@ glm::vec3 sky_radiance(const Sky& sky, const Ray& ray);
 std::optional<ScatteredRay> scatter(const Material& material, const Ray& incoming, const SurfaceHit& hit,
                                     Random& random);
 
+// scatter.cpp: the density with which `scatter` picks the unit `direction` at `hit`, and the
+// attenuation it would then apply. Mirror-like materials (glass, nearly smooth metal) report
+// density 0 everywhere: light sampling leaves them to `scatter`. It must describe exactly
+// what `scatter` does: edit the two together (the light-sampling test checks they agree).
+ScatterDensity scatter_density(const Material& material, const Ray& incoming, const SurfaceHit& hit,
+                               const glm::vec3& direction);
+
 // shade.cpp: the path-tracing integrator: the radiance carried back along one camera ray,
-// following at most `max_depth` bounces. Called once per camera sample.
+// following at most `max_depth` bounces. Called once per camera sample. At each diffuse or
+// rough surface it also samples a light (next-event estimation) and weighs that against the
+// material's own sampling (multiple importance sampling, power heuristic).
 glm::vec3 shade_path(const Scene& scene, const Ray& camera_ray, int max_depth, Random& random);
+
+// shade.cpp: the same estimate by material sampling alone (FrameSettings::light_sampling
+// false): light is found only by paths that happen to hit it. It converges to the same image,
+// much more slowly; kept as the reference shade_path must agree with.
+glm::vec3 shade_path_material_sampling(const Scene& scene, const Ray& camera_ray, int max_depth, Random& random);
 
 // tone_map.cpp: turns the tile's accumulated sums (divided by `sample_count`) into RGBA8
 // pixels of `rgba` (the whole image, accumulation.width() pixels a row, 4 bytes a pixel).

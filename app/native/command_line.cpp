@@ -2,6 +2,7 @@
 // options and missing required ones reported by name).
 #include "native/command_line.h"
 
+#include <algorithm>
 #include <charconv>
 #include <limits>
 
@@ -28,7 +29,13 @@ long long parse_integer(std::string_view option, std::string_view text, long lon
 
 std::string usage_text() {
   return "usage: render --scene FILE --width W --height H --spp N --threads T --out FILE.png\n"
-         "              [--seed S] [--max-depth D] [--brute-force] [--stats-json FILE]";
+         "              [--seed S] [--max-depth D] [--brute-force] [--no-light-sampling]\n"
+         "              [--stats-json FILE] [--linear-out FILE.pfm] [--snapshots N,N,...]\n"
+         "              [--frame-samples N]\n"
+         "--snapshots: also write the images after N samples per pixel, as OUT-Nspp.png (and\n"
+         "             LINEAR-Nspp.pfm), one render: each is exactly what --spp N would give\n"
+         "--frame-samples: render in the page's order, for timing: frames of N samples per pixel\n"
+         "             over every tile, each frame resolved (tone-mapped) whole; same image";
 }
 
 RenderOptions parse_command_line(std::span<const std::string_view> arguments) {
@@ -37,6 +44,7 @@ RenderOptions parse_command_line(std::span<const std::string_view> arguments) {
   bool has_height = false;
   bool has_samples = false;
   bool has_threads = false;
+  std::string_view snapshots_text;
   for (std::size_t i = 0; i < arguments.size(); ++i) {
     const std::string_view option = arguments[i];
     if (option == "--help" || option == "-h") {
@@ -45,6 +53,10 @@ RenderOptions parse_command_line(std::span<const std::string_view> arguments) {
     }
     if (option == "--brute-force") {
       options.brute_force = true;
+      continue;
+    }
+    if (option == "--no-light-sampling") {
+      options.light_sampling = false;
       continue;
     }
     if (i + 1 >= arguments.size()) {
@@ -58,6 +70,12 @@ RenderOptions parse_command_line(std::span<const std::string_view> arguments) {
       options.output_path = value;
     } else if (option == "--stats-json") {
       options.stats_json_path = value;
+    } else if (option == "--linear-out") {
+      options.linear_output_path = value;
+    } else if (option == "--snapshots") {
+      snapshots_text = value;
+    } else if (option == "--frame-samples") {
+      options.frame_samples = static_cast<std::uint32_t>(parse_integer(option, value, 1, 1 << 20));
     } else if (option == "--width") {
       options.width = static_cast<int>(parse_integer(option, value, 1, 16384));
       has_width = true;
@@ -84,6 +102,17 @@ RenderOptions parse_command_line(std::span<const std::string_view> arguments) {
   if (!has_samples) fail("--spp", "expected this required option");
   if (!has_threads) fail("--threads", "expected this required option");
   if (options.output_path.empty()) fail("--out", "expected this required option");
+  // Parsed last: the counts are checked against --spp, wherever it stood.
+  for (std::size_t start = 0; !snapshots_text.empty() && start <= snapshots_text.size();) {
+    const std::size_t comma = std::min(snapshots_text.find(',', start), snapshots_text.size());
+    const auto count = static_cast<std::uint32_t>(
+        parse_integer("--snapshots", snapshots_text.substr(start, comma - start), 1, options.samples_per_pixel));
+    if (!options.snapshot_samples.empty() && count <= options.snapshot_samples.back()) {
+      fail("--snapshots", "expected increasing sample counts, got \"" + std::string(snapshots_text) + "\"");
+    }
+    options.snapshot_samples.push_back(count);
+    start = comma + 1;
+  }
   return options;
 }
 

@@ -6,6 +6,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace raytracer {
 
@@ -19,7 +20,11 @@ struct RenderOptions {
   std::uint32_t seed = 1;            // --seed: picks the random numbers (same seed, same image)
   int max_depth = 8;                 // --max-depth: most bounces a path may take
   bool brute_force = false;          // --brute-force: test every primitive (no BVH), for benchmarks
+  bool light_sampling = true;        // --no-light-sampling: material sampling only (the reference integrator)
   std::string stats_json_path;       // --stats-json: where to write timing figures, if anywhere
+  std::string linear_output_path;    // --linear-out: also write the linear average radiance (PFM), if anywhere
+  std::vector<std::uint32_t> snapshot_samples;  // --snapshots: also write the images after these sample counts
+  std::uint32_t frame_samples = 0;   // --frame-samples: render in the page's order (0: each pixel's samples at once)
   bool show_help = false;            // --help: print the usage and stop
 };
 

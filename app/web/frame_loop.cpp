@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <variant>
 
 #include <nlohmann/json.hpp>
@@ -20,6 +21,20 @@ namespace {
 
 constexpr int kTileSize = 32;
 constexpr double kMainThreadSliceMs = 8.0;  // zero-worker mode: render at most this long per turn
+// While the picture stays still, each frame takes up to this many times the page's samples
+// per frame: a frame's fixed costs (every pixel tone-mapped, the picture presented, the round
+// trip to the workers) are then shared by more samples (docs/BENCHMARKS.md, "Per thread").
+constexpr std::uint32_t kMostFrameGrowthWhileStill = 8;
+// ... as long as a frame stays under this. A grown frame is given up as soon as the camera
+// moves (and any frame when a patch is ready), so this only bounds how often a still picture
+// refreshes and how long a change of worker count or samples per frame waits.
+constexpr double kStillFrameBudgetMs = 500.0;
+
+// A grown frame gets smaller tiles, about as much work each as a tile of a plain frame: a
+// worker finishes the tile it holds before it applies a patch, so tiles must stay short.
+int tile_size_for(std::uint32_t frame_growth) {
+  return static_cast<int>(static_cast<double>(kTileSize) / std::sqrt(static_cast<double>(frame_growth)) + 0.5);
+}
 
 // Zero-worker mode yields to the event loop between slices through a MessageChannel
 // (setTimeout would add its 4 ms clamp to every slice).
@@ -141,22 +156,37 @@ void FrameLoop::pause_for_build(bool paused) {
   schedule_next_frame();
 }
 
+void FrameLoop::set_light_sampling(bool enabled) {
+  FrameSettings settings = pending_settings_.value_or(settings_);
+  settings.light_sampling = enabled;
+  pending_settings_ = settings;
+  schedule_next_frame();
+}
+
 void FrameLoop::orbit(float yaw_radians, float pitch_radians) {
   camera_.orbit(yaw_radians, pitch_radians);
-  camera_changed_ = true;
-  schedule_next_frame();
+  on_camera_moved();
 }
 
 void FrameLoop::zoom(float factor) {
   camera_.zoom(factor);
-  camera_changed_ = true;
-  schedule_next_frame();
+  on_camera_moved();
 }
 
 void FrameLoop::reset_camera() {
   camera_ = scene_camera_;
+  on_camera_moved();
+}
+
+// A grown frame (the picture was still) would keep a drag waiting: give it up, so the new
+// view starts at once, in frames of the page's own size. Those finish as before.
+void FrameLoop::on_camera_moved() {
   camera_changed_ = true;
-  schedule_next_frame();
+  if (frame_in_flight_ && current_job_ && current_job_->settings.samples_per_frame > settings_.samples_per_frame) {
+    abandon_frame();
+  } else {
+    schedule_next_frame();
+  }
 }
 
 void FrameLoop::set_camera(const glm::vec3& position, const glm::vec3& target, float focus_distance) {
@@ -175,6 +205,7 @@ void FrameLoop::allocate_pixels() {
 void FrameLoop::clear_accumulation() {
   accumulation_ = std::make_shared<AccumulationBuffer>(settings_.width, settings_.height);
   accumulated_samples_ = 0;
+  frame_growth_ = 1;  // a new picture: back to frames of the page's size
 }
 
 // Everything the page asked for since the last frame, in one place between frames. Patches
@@ -201,12 +232,15 @@ void FrameLoop::apply_pending_changes() {
   }
   if (pending_settings_) {
     const bool resized = pending_settings_->width != settings_.width || pending_settings_->height != settings_.height;
+    // Samples of the two integrators must not mix: the picture would depend on its history.
+    const bool integrator_changed = pending_settings_->light_sampling != settings_.light_sampling;
     settings_ = *pending_settings_;  // a new samples-per-frame keeps the samples so far
     pending_settings_.reset();
     if (resized) {
       allocate_pixels();
       restart = true;
     }
+    if (integrator_changed) restart = true;
   }
   if (!pixels_[0]) allocate_pixels();
   if (pending_worker_count_) {
@@ -253,14 +287,15 @@ void FrameLoop::start_frame() {
     waiting_to_start_ = true;  // paused: a change (or a higher limit, or a patch) starts the next frame
     return;
   }
-  std::vector<Tile> tiles = make_tiles(settings_.width, settings_.height, kTileSize);
+  std::vector<Tile> tiles = make_tiles(settings_.width, settings_.height, tile_size_for(frame_growth_));
   auto job = std::make_shared<FrameJob>(tiles.size());
   job->tiles = std::move(tiles);
   job->scene = scene_;
   job->camera = camera_;
   job->settings = settings_;
+  job->settings.samples_per_frame = settings_.samples_per_frame * frame_growth_;
   if (sample_limit_ > 0) {
-    job->settings.samples_per_frame = std::min(settings_.samples_per_frame, sample_limit_ - accumulated_samples_);
+    job->settings.samples_per_frame = std::min(job->settings.samples_per_frame, sample_limit_ - accumulated_samples_);
   }
   job->accumulation = accumulation_;
   job->first_sample = accumulated_samples_;
@@ -324,6 +359,7 @@ void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
   statistics_.frame_finished(emscripten_get_now(),
                              static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
                              first_version, mixed);
+  if (statistics_.last_frame_ms() * 2.0 < kStillFrameBudgetMs && frame_growth_ < kMostFrameGrowthWhileStill) frame_growth_ *= 2;
   last_completed_frame_ = job->frame_number;
   awaiting_present_[job->frame_number % 2] = job->frame_number;
   completed_pixels_ = job->pixels;
@@ -382,6 +418,8 @@ std::string FrameLoop::statistics_json() const {
       {"width", settings_.width},
       {"height", settings_.height},
       {"samplesPerFrame", settings_.samples_per_frame},
+      {"frameGrowth", frame_growth_},  // the still picture's frames take samplesPerFrame times this
+      {"lightSampling", settings_.light_sampling},
       {"sampleLimit", sample_limit_},
       {"accumulatedSamples", accumulated_samples_},
       {"frames", statistics_.frames()},

@@ -47,6 +47,9 @@ class FrameLoop {
   // While the dev loop builds a patch, no new frame starts: the old code's samples would be
   // thrown away when the patch applies, and the compiler needs the cores more.
   void pause_for_build(bool paused);
+  // false: material sampling only (FrameSettings::light_sampling), for the benchmark's
+  // comparison; a change starts the accumulation over.
+  void set_light_sampling(bool enabled);
   void orbit(float yaw_radians, float pitch_radians);
   void zoom(float factor);
   void reset_camera();
@@ -83,6 +86,7 @@ class FrameLoop {
   void schedule_next_frame();
   void new_code_ready();
   void post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job);
+  void on_camera_moved();
   // Fault recovery helpers.
   void frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason);
   void watch_for_orphaned_tiles();
@@ -108,6 +112,9 @@ class FrameLoop {
   std::shared_ptr<std::vector<std::uint8_t>> completed_pixels_;  // the last completed frame's
   std::uint32_t accumulated_samples_ = 0;
   std::uint32_t sample_limit_ = 0;
+  // While the picture is still, frames grow (1, 2, 4, ... times samples_per_frame) as long as
+  // they stay short; a new picture starts again at 1 (frame_loop.cpp's kStillFrameBudgetMs).
+  std::uint32_t frame_growth_ = 1;
 
   // Frame bookkeeping.
   std::shared_ptr<FrameJob> current_job_;

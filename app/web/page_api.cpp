@@ -63,6 +63,8 @@ EMSCRIPTEN_KEEPALIVE void raytracer_set_sample_limit(int samples) {
   FrameLoop::instance().set_sample_limit(static_cast<std::uint32_t>(samples));
 }
 EMSCRIPTEN_KEEPALIVE void raytracer_pause_for_build(int paused) { FrameLoop::instance().pause_for_build(paused != 0); }
+// For the benchmark's comparison (no control on the page): 0 renders by material sampling only.
+EMSCRIPTEN_KEEPALIVE void raytracer_set_light_sampling(int enabled) { FrameLoop::instance().set_light_sampling(enabled != 0); }
 EMSCRIPTEN_KEEPALIVE void raytracer_orbit(float yaw_radians, float pitch_radians) { FrameLoop::instance().orbit(yaw_radians, pitch_radians); }
 EMSCRIPTEN_KEEPALIVE void raytracer_zoom(float factor) { FrameLoop::instance().zoom(factor); }
 EMSCRIPTEN_KEEPALIVE void raytracer_reset_camera() { FrameLoop::instance().reset_camera(); }

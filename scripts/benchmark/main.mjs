@@ -16,6 +16,7 @@ import { launchBrowser, projectRoot, startServer } from '../../tests/browser/har
 import { updateDocs } from './docs_update.mjs';
 import { describeMachine, loadAverage } from './machine.mjs';
 import * as benchPrograms from './measures/bench_programs.mjs';
+import * as convergence from './measures/convergence.mjs';
 import * as pageLoad from './measures/page_load.mjs';
 import * as patching from './measures/patching.mjs';
 import * as scaling from './measures/scaling.mjs';
@@ -33,6 +34,7 @@ const MODULES = [
   { module: pageLoad, produces: ['page_load'] },
   { module: benchPrograms, produces: ['hot_call_overhead', 'main_module_vs_plain'] },
   { module: patching, produces: ['patch_latency', 'patch_memory'] },
+  { module: convergence, produces: ['convergence'] },
 ];
 
 function parseCommandLine() {

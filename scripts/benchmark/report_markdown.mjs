@@ -63,6 +63,16 @@ export function goalRows(results) {
         current: `${ms(all.p50)} ms (p95 ${ms(all.p95)})`, met: all.p50 <= goals.apply_all_workers_ms_at_most });
     }
   }
+  if (m.convergence) {
+    const goals = m.convergence.goals;
+    const judged = m.convergence.rows.filter((r) => goals.goal_scenes.includes(r.scene));
+    if (judged.length) {
+      const range = (key) => `${times(Math.min(...judged.map((r) => r[key])))} – ${times(Math.max(...judged.map((r) => r[key])))}`;
+      rows.push({ goal: `light sampling: ≥ ${goals.samples_ratio_at_least}× fewer samples to the same error (${goals.goal_scenes.map(sceneName).join(', ')})`,
+        current: `8-bit ${range('samples_ratio_8bit')}, linear ${range('samples_ratio_linear')}`,
+        met: judged.every((r) => r.samples_ratio_8bit >= goals.samples_ratio_at_least && r.samples_ratio_linear >= goals.samples_ratio_at_least) });
+    }
+  }
   return rows;
 }
 
@@ -205,6 +215,44 @@ function memorySection(p) {
   return lines.join('\n');
 }
 
+function convergenceSection(c) {
+  const error8 = (value) => value.toFixed(2);
+  const relative = (value) => `${(value * 100).toFixed(1)} %`;
+  const samples = (value, extrapolated) => `${extrapolated ? '≈ ' : ''}${value >= 100 ? value.toFixed(0) : value.toFixed(1)}`;
+  const pageRows = [];
+  for (const row of c.rows) {
+    row.light_sampling.page.forEach((withLights, index) => {
+      const without = row.material_sampling.page[index];
+      pageRows.push([sceneName(row.scene), withLights.seconds, `${withLights.samples_per_pixel.median} / ${without.samples_per_pixel.median}`,
+        spread(withLights.rmse_8bit, error8), spread(without.rmse_8bit, error8), times(without.rmse_8bit.median / withLights.rmse_8bit.median),
+        spread(withLights.relative_rmse_linear, relative), spread(without.relative_rmse_linear, relative),
+        times(without.relative_rmse_linear.median / withLights.relative_rmse_linear.median)]);
+    });
+  }
+  const sampleRows = c.rows.map((row) => {
+    const [l, w] = [row.light_sampling, row.material_sampling];
+    return [sceneName(row.scene), samples(l.samples_to_target_8bit, l.samples_to_target_8bit_extrapolated),
+      samples(w.samples_to_target_8bit, w.samples_to_target_8bit_extrapolated), `**${times(row.samples_ratio_8bit)}**`,
+      samples(l.samples_to_target_linear, l.samples_to_target_linear_extrapolated),
+      samples(w.samples_to_target_linear, w.samples_to_target_linear_extrapolated), `**${times(row.samples_ratio_linear)}**`];
+  });
+  return [`## 8. Light sampling: error against time, and samples to a fixed error`, '',
+    `${c.width}×${c.height}, against a converged reference (native, light sampling, ${c.reference_samples_per_pixel} samples per pixel). ` +
+    `Errors are RMSEs over every pixel and channel: of the tone-mapped picture in 8-bit steps (0–255), and of the linear radiance ` +
+    `relative to the reference's mean radiance. "With": light sampling (next-event estimation with multiple importance sampling); ` +
+    `"without": material sampling only, the renderer's old estimator.`, '',
+    `The page, ${c.workers} workers, restarted with each estimator in turn; the picture on screen after each time, median (min–max) ` +
+    `over the repetitions. Its linear error is the native renderer's at the same sample count (the page shows only 8 bits; ` +
+    `identical pictures: ${c.page_identical_to_native ? 'yes, every one' : '**NO**'}).`, '',
+    table(['scene', 's', 'samples per pixel, with / without', '8-bit RMSE, with', 'without', 'without / with', 'linear RMSE, with', 'without',
+      'without / with'], pageRows), '',
+    `Samples per pixel to reach an 8-bit RMSE of ${c.target_rmse_8bit} and a linear RMSE of ${relative(c.target_relative_rmse_linear)} ` +
+    `(native sweeps of 1 to ${Math.max(...c.rows[0].light_sampling.sweep.map((p) => p.samples_per_pixel))} samples per pixel, ` +
+    `interpolated on log-log axes; ≈: beyond the sweep, extrapolated at 1/√samples):`, '',
+    table(['scene', '8-bit: with', 'without', 'fewer samples', 'linear: with', 'without', 'fewer samples'], sampleRows), '',
+    `Goal: ≥ ${c.goals.samples_ratio_at_least}× fewer samples to the same error on ${c.goals.goal_scenes.map(sceneName).join(' and ')}.`].join('\n');
+}
+
 // How busy the machine was while it ran (the 1-minute load average as each step began).
 export function stepLoadLine(results) {
   const loads = (results.steps || []).map((step) => step.load_average_at_start);
@@ -236,6 +284,7 @@ export function markdownReport(results) {
   if (m.main_module_vs_plain) sections.push('', mainModuleSection(m.main_module_vs_plain));
   if (m.patch_latency) sections.push('', latencySection(m.patch_latency));
   if (m.patch_memory) sections.push('', memorySection(m.patch_memory));
+  if (m.convergence) sections.push('', convergenceSection(m.convergence));
   if (results.errors.length) sections.push('', '## Errors', '', ...results.errors.map((e) => `- ${e.step}: ${e.message}`));
   return sections.join('\n') + '\n';
 }

@@ -1,6 +1,7 @@
-// plot.svg: four panels drawn by hand (no plotting library): native against page samples
+// plot.svg: six panels drawn by hand (no plotting library): native against page samples
 // per second, the page's scaling with workers, the four builds of the benchmark program,
-// and patch latency by stage. Medians as bars or points, min–max as whiskers.
+// patch latency by stage, and light sampling's error against time and samples to a fixed
+// error. Medians as bars or points, min–max as whiskers.
 import { goalRows, sceneName } from './report_markdown.mjs';
 
 const WIDTH = 1000, PANEL_WIDTH = 500, PANEL_HEIGHT = 330, TOP = 56;
@@ -188,6 +189,79 @@ function latencyPanel(l, x, y) {
   return parts;
 }
 
+const SCENE_COLORS = ['#3b6ea8', '#e07b39', '#4a9a5b', '#7a68b3', '#b8423f'];
+
+// Log-scale ticks (1, 2, 5 per decade) covering [low, high].
+function logTicks(low, high) {
+  const ticks = [];
+  for (let power = Math.floor(Math.log10(low)); power <= Math.ceil(Math.log10(high)); ++power) {
+    for (const factor of [1, 2, 5]) {
+      const value = factor * 10 ** power;
+      if (value >= low * 0.999 && value <= high * 1.001) ticks.push(value);
+    }
+  }
+  return ticks;
+}
+const tickLabel = (value) => (value >= 1 ? String(Math.round(value * 100) / 100) : value.toPrecision(1));
+
+function errorPanel(c, x, y) {
+  const { area, parts } = panel(x, y, 'Page error against time: with and without light sampling',
+    `${c.width}×${c.height}, ${c.workers} workers; RMSE of the 8-bit picture against the reference; log–log; median`);
+  const points = c.rows.flatMap((row) => [...row.light_sampling.page, ...row.material_sampling.page]);
+  const errors = points.map((p) => p.rmse_8bit.median).filter((e) => e > 0);
+  const [eLow, eHigh] = [Math.min(...errors) / 1.3, Math.max(...errors) * 1.3];
+  const [tLow, tHigh] = [Math.min(...c.times_seconds) / 1.25, Math.max(...c.times_seconds) * 1.25];
+  const px = (seconds) => area.x + (Math.log(seconds / tLow) / Math.log(tHigh / tLow)) * area.w;
+  const py = (error) => area.y + area.h - (Math.log(Math.max(error, eLow) / eLow) / Math.log(eHigh / eLow)) * area.h;
+  for (const tick of logTicks(eLow, eHigh)) {
+    parts.push(line(area.x, py(tick), area.x + area.w, py(tick), { stroke: '#ddd' }), text(area.x - 6, py(tick) + 4, tickLabel(tick), { size: 11, anchor: 'end' }));
+  }
+  parts.push(line(area.x, area.y + area.h, area.x + area.w, area.y + area.h));
+  for (const seconds of c.times_seconds) parts.push(text(px(seconds), area.y + area.h + 15, `${seconds} s`, { size: 11, anchor: 'middle' }));
+  parts.push(text(area.x - 46, area.y + area.h / 2, 'RMSE, 8-bit steps', { size: 11, anchor: 'middle', rotate: -90 }));
+  c.rows.forEach((row, index) => {
+    const color = SCENE_COLORS[index % SCENE_COLORS.length];
+    for (const [estimator, dash] of [['light_sampling', null], ['material_sampling', '6 4']]) {
+      const page = row[estimator].page;
+      const polyline = page.map((p) => `${px(p.seconds).toFixed(1)},${py(p.rmse_8bit.median).toFixed(1)}`).join(' ');
+      parts.push(`<polyline points="${polyline}" fill="none" stroke="${color}" stroke-width="2"${dash ? ` stroke-dasharray="${dash}"` : ''}/>`);
+      for (const p of page) parts.push(`<circle cx="${px(p.seconds).toFixed(1)}" cy="${py(p.rmse_8bit.median).toFixed(1)}" r="3" fill="${dash ? '#fff' : color}" stroke="${color}"/>`);
+    }
+  });
+  legend(parts, area.x - 50, y + PANEL_HEIGHT - 12, c.rows.map((row, index) => [sceneName(row.scene), SCENE_COLORS[index % SCENE_COLORS.length]]));
+  parts.push(text(area.x + area.w, y + PANEL_HEIGHT - 12, 'solid: with, dashed: without', { size: 11, anchor: 'end', fill: '#555' }));
+  return parts;
+}
+
+function samplesPanel(c, x, y) {
+  const { area, parts } = panel(x, y, 'Samples per pixel to a fixed error',
+    `8-bit RMSE ${c.target_rmse_8bit} / linear ${(c.target_relative_rmse_linear * 100).toFixed(0)} %; log scale; label = fewer samples with light sampling`);
+  const groups = c.rows.flatMap((row) => [
+    { label: sceneName(row.scene), sublabel: '8-bit', values: [row.light_sampling.samples_to_target_8bit, row.material_sampling.samples_to_target_8bit], ratio: row.samples_ratio_8bit },
+    { label: '', sublabel: 'linear', values: [row.light_sampling.samples_to_target_linear, row.material_sampling.samples_to_target_linear], ratio: row.samples_ratio_linear },
+  ]);
+  const all = groups.flatMap((g) => g.values);
+  const [low, high] = [Math.min(1, ...all), Math.max(...all) * 2];
+  const py = (value) => area.y + area.h - (Math.log(value / low) / Math.log(high / low)) * area.h;
+  for (const tick of logTicks(low, high).filter((t) => [1, 10, 100, 1000, 10000, 100000].includes(t) || high / low < 100)) {
+    parts.push(line(area.x, py(tick), area.x + area.w, py(tick), { stroke: tick === low ? '#222' : '#ddd' }), text(area.x - 6, py(tick) + 4, tickLabel(tick), { size: 11, anchor: 'end' }));
+  }
+  parts.push(text(area.x - 46, area.y + area.h / 2, 'samples per pixel', { size: 11, anchor: 'middle', rotate: -90 }));
+  const groupWidth = area.w / groups.length;
+  groups.forEach((group, g) => {
+    const barWidth = Math.min(24, (groupWidth - 10) / 2);
+    const start = area.x + g * groupWidth + (groupWidth - 2 * barWidth) / 2;
+    group.values.forEach((value, b) => {
+      parts.push(rect(start + b * barWidth + 1, py(value), barWidth - 2, area.y + area.h - py(value), b === 0 ? COLORS.two : COLORS.eight));
+    });
+    parts.push(text(start + barWidth, py(Math.max(...group.values)) - 5, `${group.ratio.toFixed(1)}×`, { size: 10, anchor: 'middle', weight: 'bold' }));
+    parts.push(text(area.x + (g + 0.5) * groupWidth, area.y + area.h + 15, group.sublabel, { size: 10, anchor: 'middle', fill: '#555' }));
+    if (group.label) parts.push(text(area.x + (g + 1) * groupWidth, area.y + area.h + 29, group.label, { size: 11, anchor: 'middle' }));
+  });
+  legend(parts, area.x - 50, y + PANEL_HEIGHT - 12, [['with light sampling', COLORS.two], ['without (material sampling)', COLORS.eight]]);
+  return parts;
+}
+
 function missingPanel(x, y, title) {
   return [text(x + 16, y + 22, title, { size: 15, weight: 'bold' }), text(x + 16, y + 60, 'no result in this run', { size: 12, fill: '#b8423f' })];
 }
@@ -195,7 +269,7 @@ function missingPanel(x, y, title) {
 export function svgPlot(results) {
   const m = results.measures;
   const goalLines = Math.ceil(goalRows(results).length / 2);
-  const height = TOP + 2 * PANEL_HEIGHT + 70 + goalLines * 16;
+  const height = TOP + 3 * PANEL_HEIGHT + 70 + goalLines * 16;
   const parts = [
     `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}">`,
     rect(0, 0, WIDTH, height, '#ffffff'),
@@ -208,8 +282,11 @@ export function svgPlot(results) {
   parts.push(...(m.hot_call_overhead && m.main_module_vs_plain ? buildsPanel(m.hot_call_overhead, m.main_module_vs_plain, 0, TOP + PANEL_HEIGHT)
     : missingPanel(0, TOP + PANEL_HEIGHT, 'Builds of the benchmark program')));
   parts.push(...(m.patch_latency ? latencyPanel(m.patch_latency, PANEL_WIDTH, TOP + PANEL_HEIGHT) : missingPanel(PANEL_WIDTH, TOP + PANEL_HEIGHT, 'Patch latency')));
+  parts.push(...(m.convergence ? errorPanel(m.convergence, 0, TOP + 2 * PANEL_HEIGHT) : missingPanel(0, TOP + 2 * PANEL_HEIGHT, 'Page error against time')));
+  parts.push(...(m.convergence ? samplesPanel(m.convergence, PANEL_WIDTH, TOP + 2 * PANEL_HEIGHT)
+    : missingPanel(PANEL_WIDTH, TOP + 2 * PANEL_HEIGHT, 'Samples per pixel to a fixed error')));
   const goals = goalRows(results);
-  const goalTop = TOP + 2 * PANEL_HEIGHT + 8;
+  const goalTop = TOP + 3 * PANEL_HEIGHT + 8;
   parts.push(line(16, goalTop, WIDTH - 16, goalTop, { stroke: '#ccc' }));
   const judged = results.mode === 'full';
   parts.push(text(16, goalTop + 20, judged ? `Goals: ${goals.filter((g) => g.met).length} of ${goals.length} met`

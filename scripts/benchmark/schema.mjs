@@ -6,7 +6,8 @@
 import { percentile } from './statistics.mjs';
 
 export const SCHEMA_VERSION = 1;
-export const MEASURES = ['throughput', 'scaling', 'page_load', 'hot_call_overhead', 'main_module_vs_plain', 'patch_latency', 'patch_memory'];
+export const MEASURES = ['throughput', 'scaling', 'page_load', 'hot_call_overhead', 'main_module_vs_plain', 'patch_latency', 'patch_memory',
+  'convergence'];
 
 // ---- building blocks: each returns a checker (value, path, problems) -------------------
 
@@ -112,6 +113,25 @@ const SHAPES = {
     }, { optional: ['js_heap_bytes_per_patch'] })),
     patch_module: object({ count: number({ positive: true, integer: true }), bytes: rate, memory_size: summary({ nonNegative: true }), table_slots: rate }),
   }),
+  convergence: object({
+    width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }), workers: number({ positive: true, integer: true }),
+    times_seconds: array(number({ positive: true })), reference_samples_per_pixel: number({ positive: true, integer: true }),
+    target_rmse_8bit: number({ positive: true }), target_relative_rmse_linear: number({ positive: true }), page_identical_to_native: boolean(),
+    goals: object({ samples_ratio_at_least: number({ positive: true }), goal_scenes: array(string()) }),
+    rows: array(object({
+      scene: string(),
+      reference: object({ samples_per_pixel: number({ positive: true, integer: true }), file: string(), cached: boolean(), mean_radiance: number({ positive: true }) }),
+      samples_ratio_8bit: number({ positive: true }), samples_ratio_linear: number({ positive: true }),
+      ...Object.fromEntries(['light_sampling', 'material_sampling'].map((estimator) => [estimator, object({
+        sweep: array(object({ samples_per_pixel: number({ positive: true, integer: true }), rmse_8bit: number({ nonNegative: true }),
+          relative_rmse_linear: number({ nonNegative: true }) })),
+        samples_to_target_8bit: number({ positive: true }), samples_to_target_8bit_extrapolated: boolean(),
+        samples_to_target_linear: number({ positive: true }), samples_to_target_linear_extrapolated: boolean(),
+        page: array(object({ seconds: number({ positive: true }), samples_per_pixel: rate, rmse_8bit: summary({ nonNegative: true }),
+          relative_rmse_linear: summary({ nonNegative: true }) })),
+      })])),
+    })),
+  }),
 };
 
 // ---- completeness: what the settings asked for is all there -------------------------------
@@ -178,11 +198,29 @@ const COMPLETE = {
     }
     if (measure.growth.length !== s.memory_checkpoints.length - 1) problems.push(`patch_memory.growth: expected ${s.memory_checkpoints.length - 1} intervals, found ${measure.growth.length}`);
   },
+  convergence(measure, s, problems) {
+    for (const scene of s.scenes) {
+      const row = measure.rows.find((r) => r.scene === scene);
+      if (!row) { missing(problems, 'convergence.rows', scene); continue; }
+      for (const estimator of ['light_sampling', 'material_sampling']) {
+        const at = `convergence ${scene}.${estimator}`;
+        for (const count of s.sweep_samples_per_pixel) {
+          if (!row[estimator].sweep.some((point) => point.samples_per_pixel === count)) missing(problems, `${at}.sweep`, `${count} samples per pixel`);
+        }
+        for (const seconds of s.times_seconds) {
+          const point = row[estimator].page.find((p) => p.seconds === seconds);
+          if (!point) { missing(problems, `${at}.page`, `${seconds} s`); continue; }
+          for (const key of ['samples_per_pixel', 'rmse_8bit', 'relative_rmse_linear']) lengthIs(problems, `${at}.page ${seconds} s.${key}`, point[key].repetitions, s.repetitions);
+        }
+      }
+    }
+    if (measure.page_identical_to_native !== true) problems.push('convergence.page_identical_to_native: the page showed a picture the native renderer does not make at that sample count, so its errors are not the estimators\' errors');
+  },
 };
 
 const SETTINGS_OF = {
   throughput: 'throughput', scaling: 'scaling', page_load: 'page_load', hot_call_overhead: 'bench_programs',
-  main_module_vs_plain: 'bench_programs', patch_latency: 'patching', patch_memory: 'patching',
+  main_module_vs_plain: 'bench_programs', patch_latency: 'patching', patch_memory: 'patching', convergence: 'convergence',
 };
 
 const TOP = object({

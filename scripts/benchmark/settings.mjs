@@ -3,6 +3,10 @@
 // Thread and worker counts follow the machine (navigator.hardwareConcurrency).
 export const SCENES = ['cornell_box.json', 'sphere_field.json', 'mesh.json'];
 
+// The fixed errors the convergence measure counts samples to: an RMSE of the tone-mapped
+// picture in 8-bit steps, and of the linear radiance relative to the reference's mean.
+const CONVERGENCE_TARGETS = { target_rmse_8bit: 6, target_relative_rmse_linear: 0.1 };
+
 export function benchmarkSettings({ quick, hardwareConcurrency }) {
   const hc = hardwareConcurrency;
   const threads = [...new Set([1, 2, hc])].sort((a, b) => a - b);
@@ -18,6 +22,9 @@ export function benchmarkSettings({ quick, hardwareConcurrency }) {
         repetitions: 1 },
       patching: { scene: 'cornell_box.json', width: 160, height: 90, worker_runs: [2, 8], latency_edits: 2,
         memory_checkpoints: [0, 1, 3], settle_ms: 0, wait_for_precompiled_headers: false },
+      convergence: { scenes: SCENES, width: 64, height: 36, workers: 2, native_threads: hc, reference_samples_per_pixel: 256,
+        sweep_samples_per_pixel: [1, 2, 4, 8, 16, 32, 64], times_seconds: [0.5, 1], repetitions: 1, warmup_seconds: 0,
+        ...CONVERGENCE_TARGETS },
     };
   }
   return {
@@ -31,5 +38,8 @@ export function benchmarkSettings({ quick, hardwareConcurrency }) {
       repetitions: 7 },
     patching: { scene: 'cornell_box.json', width: 640, height: 360, worker_runs: [2, 8], latency_edits: 20,
       memory_checkpoints: [0, 50, 200], settle_ms: 500, wait_for_precompiled_headers: true },
+    convergence: { scenes: SCENES, width: 640, height: 360, workers: 2, native_threads: hc, reference_samples_per_pixel: 4096,
+      sweep_samples_per_pixel: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], times_seconds: [1, 2, 5, 10], repetitions: 3,
+      warmup_seconds: 3, ...CONVERGENCE_TARGETS },
   };
 }

@@ -35,7 +35,8 @@ std::vector<std::string_view> complete_with(std::string_view option, std::string
 
 TEST(CommandLine, ACompleteCommandLineParses) {
   std::vector<std::string_view> arguments = kComplete;
-  arguments.insert(arguments.end(), {"--seed", "9", "--max-depth", "3", "--brute-force", "--stats-json", "s.json"});
+  arguments.insert(arguments.end(), {"--seed", "9", "--max-depth", "3", "--brute-force", "--stats-json", "s.json",
+                                     "--no-light-sampling", "--linear-out", "a.pfm", "--frame-samples", "2"});
   const RenderOptions options = parse_command_line(arguments);
   EXPECT_EQ(options.scene_path, "a.json");
   EXPECT_EQ(options.width, 64);
@@ -47,6 +48,25 @@ TEST(CommandLine, ACompleteCommandLineParses) {
   EXPECT_EQ(options.max_depth, 3);
   EXPECT_TRUE(options.brute_force);
   EXPECT_EQ(options.stats_json_path, "s.json");
+  EXPECT_FALSE(options.light_sampling);
+  EXPECT_EQ(options.linear_output_path, "a.pfm");
+  EXPECT_EQ(options.frame_samples, 2u);
+}
+
+TEST(CommandLine, SnapshotsAreIncreasingSampleCountsUpToTheTotal) {
+  std::vector<std::string_view> arguments = kComplete;
+  arguments.insert(arguments.end(), {"--snapshots", "1,2,4"});
+  EXPECT_EQ(parse_command_line(arguments).snapshot_samples, (std::vector<std::uint32_t>{1, 2, 4}));
+  for (const std::string_view bad : {"1,8", "2,2", "4,1", "1,,2", "0", "two"}) {
+    arguments.back() = bad;
+    const InputError error = error_of(arguments);
+    EXPECT_EQ(error.field(), "--snapshots") << bad;
+  }
+}
+
+TEST(CommandLine, LightSamplingIsOnUnlessTurnedOff) {
+  EXPECT_TRUE(parse_command_line(kComplete).light_sampling);
+  EXPECT_TRUE(parse_command_line(kComplete).linear_output_path.empty());
 }
 
 TEST(CommandLine, ANonNumericWidthIsNamed) {

@@ -30,7 +30,7 @@ test('bench.sh --quick runs every measure and writes complete, well-formed resul
     for (const field of ['cpu_model', 'chromium_version', 'git_commit']) assert.ok(results.machine[field] && results.machine[field] !== 'unknown', field);
 
     const markdown = fs.readFileSync(path.join(latest, 'results.md'), 'utf8');
-    for (const heading of ['## 1. ', '## 2. ', '## 3. ', '## 4. ', '## 5. ', '## 6. ', '## 7. ']) assert.ok(markdown.includes(heading), `results.md has ${heading}`);
+    for (const heading of ['## 1. ', '## 2. ', '## 3. ', '## 4. ', '## 5. ', '## 6. ', '## 7. ', '## 8. ']) assert.ok(markdown.includes(heading), `results.md has ${heading}`);
     const svg = fs.readFileSync(path.join(latest, 'plot.svg'), 'utf8');
     assert.match(svg, /^<svg [^>]*xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
     assert.match(svg, /<\/svg>\n$/);

@@ -62,8 +62,19 @@ test('fewer repetitions than the settings asked for are rejected', () => {
   assertRejected(problemsAfter((results) => { results.settings.patching.latency_edits = 3; }), /patch_latency 2 workers: 2 edits, expected 3/);
 });
 
+test('a convergence run without every sweep point, time or repetition is rejected', () => {
+  assertRejected(problemsAfter((results) => { results.measures.convergence.rows[0].material_sampling.sweep.pop(); }),
+    /convergence cornell_box\.json\.material_sampling\.sweep: no result for \d+ samples per pixel/);
+  assertRejected(problemsAfter((results) => { results.measures.convergence.rows[1].light_sampling.page.pop(); }),
+    /convergence sphere_field\.json\.light_sampling\.page: no result for [\d.]+ s/);
+  assertRejected(problemsAfter((results) => { results.settings.convergence.repetitions = 2; }), /convergence .*expected 2 repetition/);
+  assertRejected(problemsAfter((results) => { results.measures.convergence.rows[2].samples_ratio_linear = NaN; }),
+    /convergence\.rows\[2\]\.samples_ratio_linear: expected a finite number/);
+});
+
 test('builds that drew different pictures, or a failed step, are rejected', () => {
   assertRejected(problemsAfter((results) => { results.measures.hot_call_overhead.images_identical = false; }), /drew different pictures/);
+  assertRejected(problemsAfter((results) => { results.measures.convergence.page_identical_to_native = false; }), /page showed a picture the native renderer does not make/);
   assertRejected(problemsAfter((results) => { results.errors.push({ step: 'page, mesh, 2 workers', message: 'timeout' }); }), /step "page, mesh, 2 workers" failed/);
   assertRejected(problemsAfter((results) => { delete results.machine.chromium_version; }), /machine\.chromium_version: missing/);
 });
@@ -72,7 +83,7 @@ test('the tables and the plot are drawn with every figure', () => {
   const results = recorded();
   const markdown = markdownReport(results);
   const svg = svgPlot(results);
-  for (const heading of ['## Goals', '## 1. ', '## 2. ', '## 3. ', '## 4. ', '## 5. ', '## 6. ', '## 7. ']) assert.ok(markdown.includes(heading), heading);
+  for (const heading of ['## Goals', '## 1. ', '## 2. ', '## 3. ', '## 4. ', '## 5. ', '## 6. ', '## 7. ', '## 8. ']) assert.ok(markdown.includes(heading), heading);
   assert.doesNotMatch(markdown + svg, /NaN|undefined|Infinity|no result in this run/);
   assert.match(svg, /^<svg [^>]*>[\s\S]*<\/svg>\n$/);
 });
