@@ -111,21 +111,21 @@ class DevLoop:
         manifest["saved_at_epoch_ms"] = round(seen_at * 1000, 1)
         failure = manifest.get("failure")
         if failure and failure["kind"] in self.restart_kinds:
-            self.restart(self.version, failure, manifest["files"])
+            self.restart(self.version, failure, manifest["files"], manifest["build_ms"])
             return manifest
         self.log.built(manifest)
         event = self.format["events"]["patch_failed" if failure else "patch_built"]
         self.server.events.publish(event, manifest)
         return manifest
 
-    def restart(self, version: int, failure: dict, files: list[str] | None = None) -> bool:
+    def restart(self, version: int, failure: dict, files: list[str] | None = None, patch_build_ms: float | None = None) -> bool:
         """Rebuilds the program for a save no patch can carry; the page reloads itself."""
         reason = failure.get("summary") or failure.get("message", failure.get("kind", "?"))
         saved_at = self.log.saved_at.get(version)
         self.log.restarting(version, failure)
         events = self.format["events"]
         self.server.events.publish(events["restart_started"], {"version": version, "files": files or [], "reason": reason,
-                                                               "failure": failure})
+                                                               "failure": failure, "patch_build_ms": patch_build_ms})
         # The patch build compiled the changed sources exactly as the program's build would:
         # those objects go in, so the program build links instead of compiling them again.
         reused = self.builder.install_for_restart()
@@ -145,6 +145,6 @@ class DevLoop:
         self.log.restarted(reason, rebuilt.milliseconds)
         self.log.restart_saved_at = saved_at
         self.server.events.publish(events["program_rebuilt"], {
-            "reason": reason, "kind": failure.get("kind"), "build_ms": rebuilt.milliseconds,
+            "reason": reason, "kind": failure.get("kind"), "build_ms": rebuilt.milliseconds, "patch_build_ms": patch_build_ms,
             "saved_at_epoch_ms": round(saved_at * 1000, 1) if saved_at else None})
         return True

@@ -31,8 +31,13 @@ export async function openDevLoopSession({ scene, width, height, workers }) {
       try {
         return await waitUntil(page, predicate, argument, timeout);
       } catch (error) {
-        const patches = await page.evaluate(() => HotswapMain.log.map((e) => `${e.version} ${e.state}${e.failure ? ` (${e.failure.kind}: ${e.failure.message.slice(0, 300)})` : ''}`));
-        throw new Error(`${error.message}\npatches in the page:\n${patches.slice(-8).join('\n')}\ndev loop:\n${devLoop.output().split('\n').slice(-15).join('\n')}`);
+        const patches = await page.evaluate(() => HotswapMain.log.map((e) => `${e.version} ${e.state}${e.failure ? ` (${e.failure.kind}: ${e.failure.message.slice(0, 300)})` : ''}` +
+          ` changed ${e.changed.map((c) => c.short + (c.name in e.ran ? ' (ran)' : '')).join(', ')}`));
+        const { frames, frameVersion, patchVersion, idle, pausedForBuild, pausedByFailures, accumulatedSamples, workers } = await session.stats();
+        const state = JSON.stringify({ frames, frameVersion, patchVersion, idle, pausedForBuild, pausedByFailures, accumulatedSamples,
+          workers: workers.map((w) => `${w.id} ${w.status} v${w.version}`) });
+        throw new Error(`${error.message}\nthe page: ${state}\npatches in the page:\n${patches.slice(-8).join('\n')}\n` +
+          `dev loop:\n${devLoop.output().split('\n').slice(-15).join('\n')}`);
       }
     },
 

@@ -13,7 +13,8 @@ export function saveForRestart(program, event) {
       workers: +value('workers'), sampleLimit: +value('sample-limit') },
     camera: program.statistics().camera,
     patchLog: document.querySelector('#patch-log tbody').innerHTML,
-    reason: event.reason, kind: event.kind, buildMs: event.build_ms, savedAtEpochMs: event.saved_at_epoch_ms,
+    reason: event.reason, kind: event.kind, buildMs: event.build_ms, patchBuildMs: event.patch_build_ms,
+    savedAtEpochMs: event.saved_at_epoch_ms, reloadAtEpochMs: performance.timeOrigin + performance.now(),
   };
   sessionStorage.setItem(KEY, JSON.stringify(state));
 }

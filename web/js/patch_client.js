@@ -172,12 +172,14 @@ export function startPatchClient({ overlay, program, restarted = null }) {
 
   return {
     shown,
+    restartShownAtEpochMs: null,  // after a hot restart: when its first frame was on screen
     // After a hot restart: tells the terminal once the first frame is on screen.
     reportRestartWhenShown() {
       const look = () => {
-        if (program.statistics().presentedFrame < 1) return setTimeout(look, 10);
+        if (program.statistics().presentedFrame < 1) return setTimeout(look, 5);
+        this.restartShownAtEpochMs = performance.timeOrigin + performance.now();
         report({ kind: format.report_kinds.restart_complete, reason: restarted && restarted.reason,
-          shown_at_epoch_ms: performance.timeOrigin + performance.now() });
+          shown_at_epoch_ms: this.restartShownAtEpochMs });
       };
       look();
     },
