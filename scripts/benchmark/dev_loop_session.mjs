@@ -1,7 +1,9 @@
 // The real dev loop (scripts/dev.py) running in a temporary copy of the project, with the
 // page open on it: what a developer has after `scripts/run.sh`. The benchmark saves edits
-// of app/hot/sky.cpp the way an editor does and times each one from the save to the first
-// frame drawn by the new code, reading every stage's own figures:
+// the way an editor does (app/hot/sky.cpp; an inline function of app/core/texture.h, which
+// ten or more sources include; a class layout, which needs a hot restart) and times each
+// one from the save to the first frame drawn by the new code, reading every stage's own
+// figures:
 //   - the dev loop: when it saw the save and how long the build took (the manifest it
 //     pushes over server-sent events: saved_at_epoch_ms, build_ms, compile_ms, link_ms);
 //   - the page's patch loader (HotswapMain.entries[v]: fetchMs, compileMs, applyMainMs,
@@ -18,6 +20,13 @@ import { summarizeWasmModule } from './wasm_module_summary.mjs';
 
 export const SKY = 'app/hot/sky.cpp';
 const TINTED = /return radiance \* glm::vec3\(1\.0f, 1\.0f, [0-9.]+f\);/;
+// The checker texture's parity, flipped by each header edit: a visible change every time.
+export const TEXTURE_HEADER = 'app/core/texture.h';
+const CHECKER = ['& 1) == 0 ? color : other_color;', '& 1) != 0 ? color : other_color;'];
+// A public member (no unused-field warning in the program's -Werror build) added and taken
+// out in turn: CameraView's layout changes every time, so each save needs a hot restart.
+export const CAMERA_VIEW_HEADER = 'app/core/camera_view.h';
+const PADDING = '  float benchmark_layout_padding = 0.0f;  // a layout change (scripts/benchmark)\n';
 
 // Installed in the page once it is ready (see the file comment).
 function instrumentPage() {
@@ -94,8 +103,55 @@ export class DevLoopSession {
     const line = `return radiance * glm::vec3(1.0f, 1.0f, ${tint.toFixed(3)}f);`;
     const edited = TINTED.test(text) ? text.replace(TINTED, line) : text.replace('  return radiance;\n}', `  ${line}\n}`);
     if (edited === text) throw new Error(`${SKY} has neither "return radiance;" nor a tint this benchmark wrote: cannot edit it`);
+    return this.saveAndTime(SKY, edited);
+  }
+
+  // Flips the checker texture's parity in app/core/texture.h: a patch of every source that
+  // includes the header. Returns the raw figures of that edit, as edit() does.
+  async editHeader() {
+    const text = this.project.read(TEXTURE_HEADER);
+    const [from, to] = text.includes(CHECKER[0]) ? CHECKER : [CHECKER[1], CHECKER[0]];
+    if (!text.includes(from)) throw new Error(`${TEXTURE_HEADER} no longer has the checker's "${from}": cannot edit it`);
+    return this.saveAndTime(TEXTURE_HEADER, text.replace(from, to));
+  }
+
+  // Adds a member to CameraView (or takes it out again), which no patch can carry: the dev
+  // loop rebuilds the program and the page reloads itself, keeping its settings. Times the
+  // save to the reloaded page's first frame, with the stages the page kept
+  // (raytracerPage.restarted). The rebuilt program starts its patches over.
+  async restart() {
+    const text = this.project.read(CAMERA_VIEW_HEADER);
+    const edited = text.includes(PADDING) ? text.replace(PADDING, '') : text.replace('class CameraView {\n public:\n', `class CameraView {\n public:\n${PADDING}`);
+    if (edited === text) throw new Error(`${CAMERA_VIEW_HEADER} has no "class CameraView { public:": cannot edit it`);
+    await this.page.evaluate(() => { globalThis.__beforeTheRestart = true; });  // gone with the reload
+    const writtenAt = Date.now();
+    fs.writeFileSync(this.project.path(CAMERA_VIEW_HEADER), edited);
+    const outcome = await (await this.page.waitForFunction(() => {
+      if (globalThis.__beforeTheRestart) {  // still the old page: did the restart fail?
+        const title = document.getElementById('error-title').textContent;
+        return !document.getElementById('error-overlay').hidden && title.startsWith('Restart failed') &&
+          `${title}: ${document.getElementById('error-details').textContent}`;
+      }
+      return globalThis.raytracerPage?.ready && raytracerPage.patches.restartShownAtEpochMs && 'restarted';
+    }, null, { timeout: 600000, polling: 20 })).jsonValue();
+    if (outcome !== 'restarted') throw new Error(`the hot restart failed: ${outcome}`);
+    const seen = await this.page.evaluate(() => ({ restarted: raytracerPage.restarted, shownAt: raytracerPage.patches.restartShownAtEpochMs }));
+    await this.page.evaluate(instrumentPage);
+    this.version = 0;
+    checkNoPageErrors(this.opened, 'the hot restart');
+    const { restarted, shownAt } = seen;
+    return {
+      reason: restarted.reason,
+      save_to_first_frame_ms: shownAt - writtenAt,
+      patch_build_ms: restarted.patchBuildMs,        // the patch build that found the layout change
+      program_build_ms: restarted.buildMs,           // cmake --build of the program
+      reload_to_first_frame_ms: shownAt - restarted.reloadAtEpochMs,
+    };
+  }
+
+  async saveAndTime(file, edited) {
     const writtenAt = Date.now();  // taken before the write: the dev loop cannot see the save earlier
-    fs.writeFileSync(this.project.path(SKY), edited);
+    fs.writeFileSync(this.project.path(file), edited);
     const version = ++this.version;
     const workers = this.view.workers;
     const outcome = await waitUntil(this.page, ([v, count]) => {
@@ -124,6 +180,7 @@ export class DevLoopSession {
     return {
       version,
       workers,
+      files: manifest.files.length,  // the sources the patch rebuilt
       written_at_epoch_ms: writtenAt,
       save_seen_ms: manifest.saved_at_epoch_ms - writtenAt,
       build_ms: manifest.build_ms,

@@ -19,6 +19,7 @@ import * as benchPrograms from './measures/bench_programs.mjs';
 import * as convergence from './measures/convergence.mjs';
 import * as pageLoad from './measures/page_load.mjs';
 import * as patching from './measures/patching.mjs';
+import * as routing from './measures/routing.mjs';
 import * as scaling from './measures/scaling.mjs';
 import * as throughput from './measures/throughput.mjs';
 import { Progress } from './progress.mjs';
@@ -32,8 +33,9 @@ const MODULES = [
   { module: throughput, produces: ['throughput'] },
   { module: scaling, produces: ['scaling'] },
   { module: pageLoad, produces: ['page_load'] },
+  { module: routing, produces: ['routing'] },
   { module: benchPrograms, produces: ['hot_call_overhead', 'main_module_vs_plain'] },
-  { module: patching, produces: ['patch_latency', 'patch_memory'] },
+  { module: patching, produces: ['patch_latency', 'patch_memory', 'restart_latency'] },
   { module: convergence, produces: ['convergence'] },
 ];
 

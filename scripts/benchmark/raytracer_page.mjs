@@ -3,8 +3,10 @@
 // accumulated samples over wall time between frame boundaries.
 import { openPage, waitUntil } from '../../tests/browser/harness.mjs';
 
-export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1 }) {
-  return `${serverUrl}index.html?scene=${scene}&width=${width}&height=${height}&spf=${samplesPerFrame}&workers=${workers}`;
+// `program`: another build of the program, a .js path inside the site (web/js/program.js).
+export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1, program = null }) {
+  return `${serverUrl}index.html?scene=${scene}&width=${width}&height=${height}&spf=${samplesPerFrame}&workers=${workers}` +
+    (program ? `&program=${program}` : '');
 }
 
 // Opens the page and resolves once it has `workers` workers, all Normal, and a frame done.

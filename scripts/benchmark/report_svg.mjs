@@ -115,7 +115,7 @@ function scalingPanel(s, x, y) {
 }
 
 function buildsPanel(h, m, x, y) {
-  const { area, parts } = panel(x, y, 'One thread, four builds of the same program',
+  const { area, parts } = panel(x, y, 'One thread, three builds of the same program',
     `${h.width}×${h.height}; labels = % extra frame time over plain calls / main module ÷ plain`);
   const groups = h.rows.map((row) => {
     const plain = m.rows.find((r) => r.scene === row.scene).plain;
@@ -124,9 +124,8 @@ function buildsPanel(h, m, x, y) {
       label: sceneName(row.scene),
       bars: [
         { summary: plain, color: COLORS.plain },
-        { summary: row.direct_calls, color: COLORS.direct },
-        { summary: row.jump_table, color: COLORS.main, note: `${row.overhead_percent.median >= 0 ? '+' : ''}${row.overhead_percent.median.toFixed(1)}%` },
-        { summary: row.jump_table_after_patch, color: COLORS.patched, note: `${row.overhead_after_patch_percent.median >= 0 ? '+' : ''}${row.overhead_after_patch_percent.median.toFixed(1)}%` },
+        { summary: row.plain_calls, color: COLORS.direct },
+        { summary: row.routed, color: COLORS.main, note: `${row.overhead_percent.median >= 0 ? '+' : ''}${row.overhead_percent.median.toFixed(1)}%` },
       ],
       sublabel: `main/plain ${ratio.toFixed(2)}×`,
     };
@@ -137,7 +136,7 @@ function buildsPanel(h, m, x, y) {
   verticalAxis(parts, area, scaled, (v) => (v / 1e6).toFixed(1), 'million samples / s');
   groupedBars(parts, area, groups, scaled);
   legend(parts, area.x - 50, y + PANEL_HEIGHT - 12, [['plain build', COLORS.plain], ['main module, plain calls', COLORS.direct],
-    ['jump table', COLORS.main], ['after patches', COLORS.patched]]);
+    ['main module, routed', COLORS.main]]);
   return parts;
 }
 

@@ -6,7 +6,7 @@
 import { percentile } from './statistics.mjs';
 
 export const SCHEMA_VERSION = 1;
-export const MEASURES = ['throughput', 'scaling', 'page_load', 'hot_call_overhead', 'main_module_vs_plain', 'patch_latency', 'patch_memory',
+export const MEASURES = ['throughput', 'scaling', 'page_load', 'routing', 'hot_call_overhead', 'main_module_vs_plain', 'patch_latency', 'patch_memory', 'restart_latency',
   'convergence'];
 
 // ---- building blocks: each returns a checker (value, path, problems) -------------------
@@ -60,6 +60,14 @@ const summary = ({ positive = false, nonNegative = false, latency = false } = {}
 // ---- the measures ------------------------------------------------------------------------
 
 const rate = summary({ positive: true });
+const latencyRunFields = {
+  workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
+  components: object(Object.fromEntries(['save_seen_ms', 'build_ms', 'compile_ms', 'link_ms', 'announced_ms', 'fetch_ms',
+    'compile_in_page_ms', 'wait_for_frame_end_ms', 'apply_main_ms', 'apply_per_worker_ms', 'apply_slowest_worker_ms',
+    'apply_all_workers_ms', 'save_to_pixels_ms', 'frame_ms'].map((name) => [name, summary({ nonNegative: true, latency: true })]))),
+  raw: array(object({ version: number({ positive: true, integer: true }), save_to_pixels_ms: number({ positive: true }) })),
+};
+const latencyRun = object(latencyRunFields);
 const SHAPES = {
   throughput: object({
     unit: string(), width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }),
@@ -76,11 +84,15 @@ const SHAPES = {
     unit: string(), width: number({ positive: true }), height: number({ positive: true }), workers: number({ nonNegative: true, integer: true }),
     rows: array(object({ scene: string(), first_frame_ms: rate, ready_ms: rate, load_event_ms: rate, program_fetched_ms: rate }, { optional: ['program_fetched_ms'] })),
   }),
+  routing: object({
+    unit: string(), width: number({ positive: true }), height: number({ positive: true }), plain_calls_program: string(),
+    goals: object({ routed_per_plain_calls_at_least: number() }),
+    rows: array(object({ scene: string(), workers: number({ positive: true, integer: true }), routed: rate, plain_calls: rate, routed_per_plain_calls: rate })),
+  }),
   hot_call_overhead: object({
     unit: string(), width: number({ positive: true }), height: number({ positive: true }), samples_per_pixel: number({ positive: true }),
     threads: number({ positive: true }), images_identical: boolean(), goals: object({ hot_call_overhead_percent_at_most: number() }),
-    rows: array(object({ scene: string(), jump_table: rate, jump_table_after_patch: rate, direct_calls: rate,
-      overhead_percent: summary(), overhead_after_patch_percent: summary() })),
+    rows: array(object({ scene: string(), routed: rate, plain_calls: rate, routed_per_plain_calls: rate, overhead_percent: summary() })),
   }),
   main_module_vs_plain: object({
     unit: string(), width: number({ positive: true }), height: number({ positive: true }), samples_per_pixel: number({ positive: true }),
@@ -90,14 +102,18 @@ const SHAPES = {
   }),
   patch_latency: object({
     unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
-    goals: object({ save_to_pixels_p50_ms_at_most: number(), apply_all_workers_ms_at_most: number(), apply_all_workers_goal_workers: number() }),
-    runs: array(object({
-      workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
-      components: object(Object.fromEntries(['save_seen_ms', 'build_ms', 'compile_ms', 'link_ms', 'announced_ms', 'fetch_ms',
-        'compile_in_page_ms', 'wait_for_frame_end_ms', 'apply_main_ms', 'apply_per_worker_ms', 'apply_slowest_worker_ms',
-        'apply_all_workers_ms', 'save_to_pixels_ms', 'frame_ms'].map((name) => [name, summary({ nonNegative: true, latency: true })]))),
-      raw: array(object({ version: number({ positive: true, integer: true }), save_to_pixels_ms: number({ positive: true }) })),
-    })),
+    goals: object({ save_to_pixels_p50_ms_at_most: number(), header_save_to_pixels_p50_ms_at_most: number(), apply_all_workers_ms_at_most: number(),
+      apply_all_workers_goal_workers: number() }),
+    runs: array(latencyRun),
+    header: object({ file: string(), sources_rebuilt: number({ positive: true, integer: true }), ...latencyRunFields }),
+  }),
+  restart_latency: object({
+    unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
+    workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
+    goals: object({ save_to_first_frame_p50_ms_at_most: number() }),
+    components: object(Object.fromEntries(['save_to_first_frame_ms', 'patch_build_ms', 'program_build_ms', 'reload_to_first_frame_ms']
+      .map((name) => [name, summary({ nonNegative: true, latency: true })]))),
+    raw: array(object({ reason: string(), save_to_first_frame_ms: number({ positive: true }) })),
   }),
   patch_memory: object({
     workers: number({ positive: true, integer: true }), checkpoints: array(number({ nonNegative: true, integer: true })),
@@ -105,7 +121,8 @@ const SHAPES = {
     snapshots: array(object({
       patches: number({ nonNegative: true, integer: true }), memory_bytes: number({ positive: true }), heap_in_use_bytes: number({ positive: true }),
       heap_top_bytes: number({ positive: true }), table_length: number({ positive: true, integer: true }), js_heap_used_bytes: nullable(number({ positive: true })),
-    })),
+      samples_per_second: number({ positive: true }),
+    }, { optional: ['samples_per_second'] })),
     growth: array(object({
       from_patches: number({ nonNegative: true }), to_patches: number({ positive: true }), heap_in_use_bytes_per_patch: number(),
       heap_top_bytes_per_patch: number(), table_slots_per_patch: number(), memory_bytes_per_patch: number(),
@@ -166,11 +183,20 @@ const COMPLETE = {
       else lengthIs(problems, `page_load ${scene}`, row.first_frame_ms.repetitions, s.repetitions);
     }
   },
+  routing(measure, s, problems) {
+    for (const scene of s.scenes) {
+      for (const workers of s.workers) {
+        const row = measure.rows.find((r) => r.scene === scene && r.workers === workers);
+        if (!row) missing(problems, 'routing.rows', `${scene}, ${workers} workers`);
+        else for (const key of ['routed', 'plain_calls']) lengthIs(problems, `routing ${scene} ${workers} workers.${key}`, row[key].repetitions, s.repetitions);
+      }
+    }
+  },
   hot_call_overhead(measure, s, problems) {
     for (const scene of s.scenes) {
       const row = measure.rows.find((r) => r.scene === scene);
       if (!row) missing(problems, 'hot_call_overhead.rows', scene);
-      else for (const key of ['jump_table', 'jump_table_after_patch', 'direct_calls']) lengthIs(problems, `hot_call_overhead ${scene}.${key}`, row[key].repetitions, s.repetitions);
+      else for (const key of ['routed', 'plain_calls']) lengthIs(problems, `hot_call_overhead ${scene}.${key}`, row[key].repetitions, s.repetitions);
     }
     if (measure.images_identical !== true) problems.push('hot_call_overhead.images_identical: the builds drew different pictures, so their timings do not compare');
   },
@@ -191,6 +217,12 @@ const COMPLETE = {
         lengthIs(problems, `patch_latency ${workers} workers.${name}`, component.repetitions, expected);
       }
     }
+    if (measure.header.edits !== s.header_edits) problems.push(`patch_latency.header: ${measure.header.edits} edits, expected ${s.header_edits}`);
+    if (measure.header.sources_rebuilt < 10) problems.push(`patch_latency.header: the header edit rebuilt ${measure.header.sources_rebuilt} sources, expected 10 or more`);
+  },
+  restart_latency(measure, s, problems) {
+    if (measure.edits !== s.restarts) problems.push(`restart_latency: ${measure.edits} restarts, expected ${s.restarts}`);
+    for (const [name, component] of Object.entries(measure.components)) lengthIs(problems, `restart_latency.${name}`, component.repetitions, s.restarts);
   },
   patch_memory(measure, s, problems) {
     for (const checkpoint of s.memory_checkpoints) {
@@ -219,8 +251,8 @@ const COMPLETE = {
 };
 
 const SETTINGS_OF = {
-  throughput: 'throughput', scaling: 'scaling', page_load: 'page_load', hot_call_overhead: 'bench_programs',
-  main_module_vs_plain: 'bench_programs', patch_latency: 'patching', patch_memory: 'patching', convergence: 'convergence',
+  throughput: 'throughput', scaling: 'scaling', page_load: 'page_load', routing: 'routing', hot_call_overhead: 'bench_programs',
+  main_module_vs_plain: 'bench_programs', patch_latency: 'patching', patch_memory: 'patching', restart_latency: 'patching', convergence: 'convergence',
 };
 
 const TOP = object({

@@ -54,7 +54,7 @@ test('a missing row, run or snapshot is rejected', () => {
   assertRejected(problemsAfter((results) => { results.measures.scaling.rows.pop(); }), /scaling\.rows: no result for \d+ worker/);
   assertRejected(problemsAfter((results) => { results.measures.patch_latency.runs.pop(); }), /patch_latency\.runs: no result for 8 workers/);
   assertRejected(problemsAfter((results) => { results.measures.patch_memory.snapshots.pop(); }), /patch_memory\.snapshots: no result for \d+ patches/);
-  assertRejected(problemsAfter((results) => { delete results.measures.hot_call_overhead.rows[0].direct_calls; }), /direct_calls: missing/);
+  assertRejected(problemsAfter((results) => { delete results.measures.hot_call_overhead.rows[0].plain_calls; }), /plain_calls: missing/);
 });
 
 test('fewer repetitions than the settings asked for are rejected', () => {

@@ -1,9 +1,9 @@
 // The benchmark page's script: loads the build named by ?program=, then exposes
-// globalThis.benchPage = {ready, program, render(scene, width, height, samples, filledJumpTable)}
+// globalThis.benchPage = {ready, program, render(scene, width, height, samples)}
 // where render fetches the scene (and the meshes it names) from ../scenes/ and returns
 // what bench_render reports ({samples_per_second, seconds, checksum, ...}).
 (function () {
-  const PROGRAMS = ['bench_main_module', 'bench_main_module_direct_calls', 'bench_plain'];
+  const PROGRAMS = ['bench_main_module', 'bench_main_module_plain_calls', 'bench_plain'];
   const status = document.getElementById('status');
   const program = new URLSearchParams(location.search).get('program');
   if (!PROGRAMS.includes(program)) {
@@ -25,7 +25,7 @@
     return response.text();
   }
 
-  async function render(module, scene, width, height, samples, filledJumpTable) {
+  async function render(module, scene, width, height, samples) {
     const text = await fetchText(`../scenes/${scene}`);
     for (const object of JSON.parse(text).objects || []) {
       if (object.type === 'mesh' && object.file) {
@@ -34,7 +34,7 @@
       }
     }
     const report = withString(module, scene, (name) => withString(module, text, (json) =>
-      module.UTF8ToString(module._bench_render(name, json, width, height, samples, filledJumpTable ? 1 : 0))));
+      module.UTF8ToString(module._bench_render(name, json, width, height, samples))));
     const result = JSON.parse(report);
     if (result.error) throw new Error(result.error);
     return result;
@@ -46,7 +46,7 @@
       globalThis.benchPage = {
         ready: true,
         program,
-        render: (scene, width, height, samples, filledJumpTable = false) => render(module, scene, width, height, samples, filledJumpTable),
+        render: (scene, width, height, samples) => render(module, scene, width, height, samples),
       };
       status.textContent = `${program} ready`;
     },

@@ -1,17 +1,26 @@
-// Measures 6 and 7, in one temporary copy of the project with the real dev loop:
+// Measures 6, 7 and 6b, in one temporary copy of the project with the real dev loop:
 //   6. patch latency: after a throwaway first edit (the dev loop's precompiled headers
 //      warm), N timed edits of app/hot/sky.cpp, with the page on 2 workers and again (a
-//      fresh dev loop and page) on 8: every stage of each edit, p50 and p95;
+//      fresh dev loop and page) on 8: every stage of each edit, p50 and p95; then, on the
+//      2-worker page, edits of an inline function in app/core/texture.h (a header ten or
+//      more of the program's sources include), timed the same way;
 //   7. WebAssembly memory and table as patches pile up: snapshots after 0, 50 and 200
 //      patches on the 2-worker page (its timed edits count), and growth per patch beside
-//      the patch modules' own size.
+//      the patch modules' own size; and the page's samples per second at each snapshot, so
+//      the cost of running patched code (calls into patch modules) shows next to none;
+//   6b. hot restart: last on the 2-worker page, saves that change a class's layout (no patch
+//      can carry them): save to the reloaded page's first frame, and its stages.
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyProject } from '../../../tests/hotswap/project_copy.mjs';
 import { DevLoopSession } from '../dev_loop_session.mjs';
+import { sampleRate } from '../raytracer_page.mjs';
 import { round, summarize } from '../statistics.mjs';
 
-export const GOALS = { save_to_pixels_p50_ms_at_most: 300, apply_all_workers_ms_at_most: 20, apply_all_workers_goal_workers: 8 };
+export const GOALS = { save_to_pixels_p50_ms_at_most: 200, header_save_to_pixels_p50_ms_at_most: 1500, apply_all_workers_ms_at_most: 25,
+  apply_all_workers_goal_workers: 8 };
+export const RESTART_GOALS = { save_to_first_frame_p50_ms_at_most: 5000 };
+export const RESTART_COMPONENTS = ['save_to_first_frame_ms', 'patch_build_ms', 'program_build_ms', 'reload_to_first_frame_ms'];
 
 // The stages of one edit, in the order they happen (names of DevLoopSession.edit's fields).
 export const LATENCY_COMPONENTS = ['save_seen_ms', 'build_ms', 'compile_ms', 'link_ms', 'announced_ms', 'fetch_ms',
@@ -25,6 +34,8 @@ export function plan(settings, context) {
   let edits = 0;  // every save gets a tint of its own, so the watcher always sees a change
   const nextTint = () => 0.5 + (edits++ % 500) / 1000;
   const latencyRuns = [];
+  const headerRecords = [];
+  const restartRecords = [];
   const snapshots = [];
   let modules = [];
   let session = null;
@@ -35,7 +46,10 @@ export function plan(settings, context) {
     if (session.view.workers !== memoryWorkers) return;
     const taken = new Set(snapshots.map((snapshot) => snapshot.patches));
     const current = await session.memorySnapshot();
-    if (checkpoints.includes(current.patches) && !taken.has(current.patches)) snapshots.push(current);
+    if (!checkpoints.includes(current.patches) || taken.has(current.patches)) return;
+    await context.sleep(options.rate_warmup_seconds * 1000);  // the patch's code tiers up
+    current.samples_per_second = (await sampleRate(session.page, options.rate_window_seconds)).samples_per_second;
+    snapshots.push(current);
   };
 
   // Quick mode builds the copy in the background while the other measures run (their
@@ -99,12 +113,33 @@ export function plan(settings, context) {
         });
         previous = checkpoint;
       }
+      steps.push({
+        label: `patches, ${workers} workers: ${options.header_edits} timed edits of app/core/texture.h (a header many sources include)`,
+        seconds: options.header_edits * (settings.mode === 'quick' ? 40 : 15),
+        run: async () => {
+          modules = session.patchModules();  // the sky edits' modules (a restart starts the patch folder over)
+          for (let i = 0; i < options.header_edits; ++i) {
+            headerRecords.push(await session.editHeader());
+            await context.sleep(options.settle_ms);
+          }
+        },
+      });
+      steps.push({
+        label: `patches, ${workers} workers: ${options.restarts} hot restarts (a class's layout changed)`,
+        seconds: options.restarts * 15,
+        run: async () => {
+          for (let i = 0; i < options.restarts; ++i) {
+            restartRecords.push(await session.restart());
+            await context.sleep(options.settle_ms);
+          }
+        },
+      });
     }
     steps.push({
       label: `patches, ${workers} workers: dev loop and page closed`,
       seconds: 1,
       run: async () => {
-        if (workers === memoryWorkers) modules = session.patchModules();
+        if (workers === memoryWorkers && !modules.length) modules = session.patchModules();
         await session.stop();
         session = null;
       },
@@ -121,6 +156,20 @@ export function plan(settings, context) {
           summarize(records.flatMap((record) => record[name]), { latency: true })])),
         raw: records,
       })),
+      header: {
+        file: 'app/core/texture.h', workers: memoryWorkers, edits: headerRecords.length,
+        sources_rebuilt: headerRecords.length ? headerRecords[0].files : 0,
+        components: Object.fromEntries(LATENCY_COMPONENTS.map((name) => [name,
+          summarize(headerRecords.flatMap((record) => record[name]), { latency: true })])),
+        raw: headerRecords,
+      },
+    },
+    restart_latency: {
+      unit: 'ms', scene: options.scene, width: options.width, height: options.height, workers: memoryWorkers,
+      file: 'app/core/camera_view.h', goals: RESTART_GOALS, edits: restartRecords.length,
+      components: Object.fromEntries(RESTART_COMPONENTS.map((name) => [name,
+        summarize(restartRecords.map((record) => record[name]), { latency: true })])),
+      raw: restartRecords,
     },
     patch_memory: memoryResult(snapshots, modules, checkpoints, memoryWorkers),
   });
