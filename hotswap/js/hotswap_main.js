@@ -146,6 +146,10 @@ mergeInto(LibraryManager.library, {
         fail('invalid_module', 'its data segments hold ' + summary.dataBytes + ' bytes but its dylink.0 memory size is ' +
              dylink.memorySize + ': the data would be written outside the patch\'s memory');
       }
+      if (program.tableBase !== HotswapPatchFormat.program_table_base) {
+        fail('table_mismatch', 'the program\'s table starts at ' + program.tableBase + ', but patches are built to call its functions ' +
+             'through slots counted from ' + HotswapPatchFormat.program_table_base + ' (program_table_base in hotswap/patch_format.json)');
+      }
       var ignored = HotswapPatchFormat.ignored_exports;
       var functionExports = summary.exports.filter(function(e) { return e.kind === 'function' && ignored.indexOf(e.name) < 0; })
         .map(function(e) { return e.name; }).sort();
@@ -386,7 +390,7 @@ mergeInto(LibraryManager.library, {
             callees.forEach(function(callee) { if (functions[callee]) names.push(functions[callee]); });
             callsByName.set(functions[caller], names);
           });
-          HotswapMain.programNow = { signatures: summary.functionSignatures, dataNames: dataNames, slots: slots,
+          HotswapMain.programNow = { tableBase: tableBase, signatures: summary.functionSignatures, dataNames: dataNames, slots: slots,
                                      slotNames: slotNames, callsByName: callsByName };
           return HotswapMain.programNow;
         });

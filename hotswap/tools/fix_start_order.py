@@ -28,14 +28,15 @@ from wasm_binary import (Reader, WasmBinary, WasmFormatError, decode_instruction
 
 SECTION_START, SECTION_CODE = 8, 10
 LOCAL_GET, LOCAL_SET, LOCAL_TEE, GLOBAL_GET, GLOBAL_SET = 0x20, 0x21, 0x22, 0x23, 0x24
-I32_CONST, I32_ADD, END = 0x41, 0x6A, 0x0B
+I32_CONST, I32_ADD, CALL, END = 0x41, 0x6A, 0x10, 0x0B
+GOT_RUN_OPCODES = {GLOBAL_GET, LOCAL_GET, LOCAL_SET, LOCAL_TEE, I32_CONST, I32_ADD, GLOBAL_SET}
 
 
 def got_initialisations(instructions, base_globals: set[int]) -> list[tuple[int, int, int]]:
     """(base global, constant, target global) of every GOT initialisation in the
     straight-line run of instructions that ends the function. The run is evaluated
     symbolically: values are `base + constant`; locals are those set inside the run."""
-    allowed = {GLOBAL_GET, LOCAL_GET, LOCAL_SET, LOCAL_TEE, I32_CONST, I32_ADD, GLOBAL_SET}
+    allowed = GOT_RUN_OPCODES
     body = instructions[:-1]  # drop the function's final `end`
     start = len(body)
     while start > 0 and body[start - 1].opcode in allowed:
@@ -104,7 +105,8 @@ def fix(data: bytes, where: str) -> tuple[bytes, int]:
         instructions = list(decode_instructions(data, instructions_start, body_end, f"{where} start function"))
         if not instructions or instructions[-1].opcode != END or instructions[-1].end != body_end:
             raise WasmFormatError(f"{where}: could not decode the start function")
-        groups = got_initialisations(instructions, base_globals)
+        groups = got_initialisations(instructions, base_globals) or _got_of_callees(module, instructions, base_globals,
+                                                                                    imported_functions, where)
         if not groups:
             return data, 0
         prefix = b"".join(bytes([GLOBAL_GET]) + encode_unsigned(base) + bytes([I32_CONST]) + encode_signed(constant)
@@ -118,6 +120,27 @@ def fix(data: bytes, where: str) -> tuple[bytes, int]:
                  + new_payload + data[code_section.end:])
         return fixed, len(groups)
     return data, 0
+
+
+def _got_of_callees(module: WasmBinary, instructions, base_globals: set[int], imported_functions: int,
+                    where: str) -> list[tuple[int, int, int]]:
+    """Without wasm-opt's inlining (a link at -O1) the start function is only calls:
+    `__wasm_init_memory` (data and its relocations), then `__wasm_apply_global_relocs` (the
+    GOT). The GOT initialisations of the callee that is nothing but them, if there is one."""
+    body = instructions[:-1]
+    if not body or any(instruction.opcode != CALL for instruction in body):
+        return []
+    expressions = module.function_expressions()
+    for call in body:
+        callee = call.immediates[0] - imported_functions
+        if not 0 <= callee < len(expressions):
+            continue
+        start, end = expressions[callee]
+        callee_instructions = list(decode_instructions(module.data, start, end, f"{where} function {call.immediates[0]}"))
+        groups = got_initialisations(callee_instructions, base_globals)
+        if groups and all(instruction.opcode in GOT_RUN_OPCODES for instruction in callee_instructions[:-1]):
+            return groups
+    return []
 
 
 def _section_header_start(data: bytes, section) -> int:

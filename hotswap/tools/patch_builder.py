@@ -48,7 +48,7 @@ from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check
 import record_layouts  # noqa: E402
 from run_flags import add_run_flags  # noqa: E402
 from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
-from table_routing import direct_calls  # noqa: E402
+from table_routing import direct_calls, route_patch_calls  # noqa: E402
 from toolchain import Toolchain  # noqa: E402
 from wasm_binary import SYMBOL_DATA, WasmBinary, WasmFormatError, read_name_section  # noqa: E402
 
@@ -72,6 +72,7 @@ class BuildResult:
     calls: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[dict] = field(default_factory=list)  # {file, line, column, message, context}
     static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # bound static -> (program address, size)
+    routed_calls: int = 0  # the patch's own calls that go through the program's slots
     failure: dict | None = None
 
     @property
@@ -137,6 +138,7 @@ class PatchBuilder:
         self.program_equivalents: dict[Path, ProgramEquivalent] = {}  # source -> its newest, for a hot restart
         self.link_map_path = program_wasm.with_name(program_wasm.stem + ".link.map")
         self._link_map: LinkMap | None = None
+        self.program_slots = self._program_slots(program_wasm.with_name(program_wasm.stem + PATCH_FORMAT["table_map_suffix"]))
         self.earlier = EarlierPatches()
         self.ignored = set(PATCH_FORMAT["ignored_exports"])
         self.history: list[dict] = []
@@ -186,6 +188,7 @@ class PatchBuilder:
             module_path = self._link([*(c.object_file for c in compiled.values()), *carried.values()], version, result)
             self._check(module_path, sources, result)
             self._report_changes(module_path, compiled, result)
+            self._route_own_calls(module_path, result)
             result.module = module_path.name
             self.patched.update(compiled)
             self.pending.clear()
@@ -433,6 +436,23 @@ class PatchBuilder:
                                   "new": name in new, "flag": flags.get(name)} for name in changed | new),
                                 key=lambda change: change["readable"])
         result.calls = self._calls_of(data, changed | new)
+
+    @staticmethod
+    def _program_slots(table_map_path: Path) -> dict[str, int]:
+        """Absolute table slot of each function whose calls the program routes through the table
+        (its table map; none for a program linked with plain calls)."""
+        if not table_map_path.exists():
+            return {}
+        table_map = json.loads(table_map_path.read_text())
+        base = PATCH_FORMAT["program_table_base"]
+        return {name: base + table_map["slots"][name] for name in table_map["hot"] if name in table_map["slots"]}
+
+    def _route_own_calls(self, module_path: Path, result: BuildResult) -> None:
+        """The patch's calls to functions the program routes go through the same slots
+        (table_routing.route_patch_calls): the newest patch's code runs, whichever module calls."""
+        data, result.routed_calls = route_patch_calls(module_path.read_bytes(), self.program_slots, module_path.name)
+        if result.routed_calls:
+            module_path.write_bytes(data)
 
     @staticmethod
     def _calls_of(data: bytes, names: set[str]) -> dict[str, list[str]]:

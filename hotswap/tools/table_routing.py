@@ -279,6 +279,46 @@ def route_calls_through_table(data: bytes, hot_names: set[str], where: str = "mo
     return RoutingResult(write_module(rebuilt), table_map, len(hot), rewritten, appended)
 
 
+def route_patch_calls(data: bytes, program_slots: dict[str, int], where: str = "patch") -> tuple[bytes, int]:
+    """A patch's own calls go through the program's slots too. Inside a side module wasm-ld
+    links a call to a function the module defines as a direct call, so code running in an
+    older patch would keep calling that patch's copies: a loop that never leaves a module
+    (the frame loop's frame_complete -> start_frame -> the workers' tasks -> frame_complete)
+    would run patch N's code after patch N+1 committed. So every direct call to a function
+    this patch defines and exports under a name in `program_slots` (name -> absolute slot
+    in the program's table: the loader writes those slots with the newest patch's code)
+    becomes `i32.const slot; call_indirect`. Returns the module and the calls rewritten."""
+    module = WasmBinary(data, where)
+    imported_functions = [entry for entry in module.imports() if entry.kind == "function"]
+    function_types = [entry.type_index for entry in imported_functions] + module.function_type_indices()
+    first_defined = len(imported_functions)
+    slot_of = {export.index: program_slots[export.name] for export in module.exports()
+               if export.kind == "function" and export.index >= first_defined and export.name in program_slots}
+    if not slot_of:
+        return data, 0
+    new_bodies = bytearray()
+    bodies = module.function_bodies()
+    rewritten = 0
+    for (body_start, body_end), (expression_start, _) in zip(bodies, module.function_expressions()):
+        pieces = [data[body_start:expression_start]]
+        copied = expression_start
+        for at, after, callee in direct_calls(data, expression_start, body_end):
+            if callee not in slot_of:
+                continue
+            pieces += [data[copied:at], bytes([I32_CONST]) + encode_signed(slot_of[callee]) + bytes([CALL_INDIRECT])
+                       + encode_unsigned(function_types[callee]) + b"\x00"]
+            copied = after
+            rewritten += 1
+        pieces.append(data[copied:body_end])
+        body = b"".join(pieces)
+        new_bodies += encode_unsigned(len(body)) + body
+    if not rewritten:
+        return data, 0
+    code = encode_unsigned(len(bodies)) + bytes(new_bodies)
+    return write_module([(section_id, code if section_id == SECTION_CODE else payload)
+                         for section_id, payload in module_sections(data, where)]), rewritten
+
+
 def _function_address_globals(module: WasmBinary, names: dict[int, str], table_base: int,
                                entries: list[int]) -> dict[int, int]:
     """Global -> function, for each internal GOT global holding a function's address: wasm-ld

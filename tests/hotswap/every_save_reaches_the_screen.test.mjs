@@ -108,7 +108,11 @@ test('an edit to scene-loading code rebuilds the scene with the new code, keepin
 test('the patch log names the functions a save changed and marks those that ran; a comment changes no code', async () => {
   const sky = await session.saveAndSettle(SKY, (text) => text.replace(/  return radiance[^;]*;\n}/, '  return radiance * 0.8f;\n}'));
   assert.deepEqual(sky.changed, ['raytracer::sky_radiance']);
+  // The second sky edit in a row: the frame loop's own code came from a patch too (test 2),
+  // and must call this patch's sky, not the one of the patch it came from.
   await session.waitUntilRan(sky.version, ['raytracer::sky_radiance']);
+  const [picture, native] = [await session.pagePicture(2), await session.nativePicture(2)];
+  session.assertSamePicture(picture, native, 'the page draws the sky of the newest edit, as the native renderer does');
   const row = await page.evaluate((v) => [...document.querySelectorAll('#patch-log tbody tr')]
     .find((r) => r.children[0].textContent === String(v)).children[3].textContent, sky.version);
   assert.match(row, /✓ raytracer::sky_radiance/);
