@@ -21,6 +21,10 @@
 # changes one is refused: the program's objects in memory have the old layout).
 set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
 option(HOTSWAP_ROUTE_CALLS "Route calls to the program's functions through the table (off: plain calls, not patchable)" ON)
+# The link's optimisation level (the sources keep the build type's -O3). At -O3 em++ runs
+# wasm-opt -O3 over the linked program: 10 of the link's 13 s, which a hot restart waits for,
+# and the program it makes was no faster (docs/BENCHMARKS.md, "Link optimisation level").
+set(WASM_MAIN_MODULE_LINK_OPTIMIZATION "-O1" CACHE STRING "em++ optimisation flag for linking a main module")
 
 # em++ finds wasm-ld in its LLVM root: this one holds hot_linker.py as wasm-ld, the real tools otherwise.
 set(HOTSWAP_LLVM_ROOT "${CMAKE_BINARY_DIR}/hotswap-llvm")
@@ -116,7 +120,8 @@ function(add_wasm_main_module target)
     # reject a patch whose memory does not fit) and operator new throws std::bad_alloc.
     -sABORTING_MALLOC=0
     -sENVIRONMENT=web,worker -sEXIT_RUNTIME=0
-    ${js_library_options} ${ARG_LINK_OPTIONS})
+    ${js_library_options} ${ARG_LINK_OPTIONS}
+    ${WASM_MAIN_MODULE_LINK_OPTIMIZATION})  # last: overrides the build type's -O3 for the link
   # Work around wasm-ld 14 applying data relocations before it sets the internal GOT.
   add_custom_command(TARGET ${target} POST_BUILD
     COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/fix_start_order.py" "${ARG_OUTPUT_DIRECTORY}/${target}.wasm"
