@@ -3,11 +3,13 @@
 // where render fetches the scene (and the meshes it names) from ../scenes/ and returns
 // what bench_render reports ({samples_per_second, seconds, checksum, ...}).
 (function () {
+  // The builds of app/bench/CMakeLists.txt, and any other build named bench_* put beside them
+  // by hand for a comparison (scripts/benchmark/program_builds_ab.mjs).
   const PROGRAMS = ['bench_main_module', 'bench_main_module_plain_calls', 'bench_plain'];
   const status = document.getElementById('status');
   const program = new URLSearchParams(location.search).get('program');
-  if (!PROGRAMS.includes(program)) {
-    status.textContent = `unknown program ${program}: expected one of ${PROGRAMS.join(', ')}`;
+  if (!/^bench_[A-Za-z0-9_]+$/.test(program || '')) {
+    status.textContent = `unknown program ${program}: expected one of ${PROGRAMS.join(', ')} (or another bench_* build in this folder)`;
     globalThis.benchPage = { error: status.textContent };
     return;
   }
