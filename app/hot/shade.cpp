@@ -64,6 +64,18 @@ glm::vec3 sampled_light(const Scene& scene, const Material& material, const Ray&
   const glm::vec3 arriving = light->is_sun ? sky_radiance(scene.sky(), shadow_ray) : light->emission;
   return scattering.attenuation * arriving * weighted_density_ratio(scattering.density / light->density);
 }
+
+// Russian roulette after the first bounces: a dim path ends with the probability of its
+// brightest channel's throughput, and a surviving one is brightened to keep the estimate
+// unbiased. Returns false when the path ends.
+bool survives_roulette(int depth, glm::vec3& throughput, Random& random) {
+  if (depth + 1 < kBouncesBeforeRoulette) return true;
+  const float survival =
+      std::clamp(std::max(throughput.x, std::max(throughput.y, throughput.z)), kMinimumSurvivalProbability, 1.0f);
+  if (random.next_float() >= survival) return false;
+  throughput /= survival;
+  return true;
+}
 }  // namespace
 
 glm::vec3 shade_path(const Scene& scene, const Ray& camera_ray, int max_depth, Random& random) {
@@ -95,12 +107,7 @@ glm::vec3 shade_path(const Scene& scene, const Ray& camera_ray, int max_depth, R
     throughput *= scattered->attenuation;
     ray = scattered->ray;
 
-    if (depth + 1 >= kBouncesBeforeRoulette) {
-      const float survival =
-          std::clamp(std::max(throughput.x, std::max(throughput.y, throughput.z)), kMinimumSurvivalProbability, 1.0f);
-      if (random.next_float() >= survival) break;
-      throughput /= survival;
-    }
+    if (!survives_roulette(depth, throughput, random)) break;
   }
   return radiance;
 }
@@ -123,12 +130,7 @@ glm::vec3 shade_path_material_sampling(const Scene& scene, const Ray& camera_ray
     throughput *= scattered->attenuation;
     ray = scattered->ray;
 
-    if (depth + 1 >= kBouncesBeforeRoulette) {
-      const float survival =
-          std::clamp(std::max(throughput.x, std::max(throughput.y, throughput.z)), kMinimumSurvivalProbability, 1.0f);
-      if (random.next_float() >= survival) break;
-      throughput /= survival;
-    }
+    if (!survives_roulette(depth, throughput, random)) break;
   }
   return radiance;
 }

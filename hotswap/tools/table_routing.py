@@ -214,17 +214,9 @@ def route_calls_through_table(data: bytes, hot_names: set[str], where: str = "mo
         calls = direct_calls(data, expression_start, body_end, globals_read)
         callees = {callee for _, _, callee in calls} | {address_globals[g] for g in globals_read if g in address_globals}
         calls_of.append(sorted(callee - first_defined for callee in callees if callee >= first_defined))
-        pieces = [data[body_start:expression_start]]
-        copied = expression_start
-        for at, after, callee in calls:
-            if callee not in hot:
-                continue
-            pieces.append(data[copied:at])
-            pieces.append(_call_through_slot(slot_of[callee], table_base, function_types[callee]))
-            copied = after
-            rewritten += 1
-        pieces.append(data[copied:body_end])
-        body = b"".join(pieces)
+        body, count = _with_calls_replaced(data, body_start, expression_start, body_end, calls, {
+            callee: _call_through_slot(slot_of[callee], table_base, function_types[callee]) for _, _, callee in calls if callee in hot})
+        rewritten += count
         new_bodies += encode_unsigned(len(body)) + body
 
     # A trampoline per hot function, for the names it is exported under.
@@ -299,24 +291,34 @@ def route_patch_calls(data: bytes, program_slots: dict[str, int], where: str = "
     new_bodies = bytearray()
     bodies = module.function_bodies()
     rewritten = 0
+    through_slot = {callee: bytes([I32_CONST]) + encode_signed(slot) + bytes([CALL_INDIRECT])
+                    + encode_unsigned(function_types[callee]) + b"\x00" for callee, slot in slot_of.items()}
     for (body_start, body_end), (expression_start, _) in zip(bodies, module.function_expressions()):
-        pieces = [data[body_start:expression_start]]
-        copied = expression_start
-        for at, after, callee in direct_calls(data, expression_start, body_end):
-            if callee not in slot_of:
-                continue
-            pieces += [data[copied:at], bytes([I32_CONST]) + encode_signed(slot_of[callee]) + bytes([CALL_INDIRECT])
-                       + encode_unsigned(function_types[callee]) + b"\x00"]
-            copied = after
-            rewritten += 1
-        pieces.append(data[copied:body_end])
-        body = b"".join(pieces)
+        body, count = _with_calls_replaced(data, body_start, expression_start, body_end,
+                                           direct_calls(data, expression_start, body_end), through_slot)
+        rewritten += count
         new_bodies += encode_unsigned(len(body)) + body
     if not rewritten:
         return data, 0
     code = encode_unsigned(len(bodies)) + bytes(new_bodies)
     return write_module([(section_id, code if section_id == SECTION_CODE else payload)
                          for section_id, payload in module_sections(data, where)]), rewritten
+
+
+def _with_calls_replaced(data: bytes, body_start: int, expression_start: int, body_end: int,
+                         calls: list[tuple[int, int, int]], replacement: dict[int, bytes]) -> tuple[bytes, int]:
+    """A function body with each direct call (from direct_calls) to a callee in `replacement`
+    replaced by its code; also how many were replaced."""
+    pieces = [data[body_start:expression_start]]
+    copied = expression_start
+    count = 0
+    for at, after, callee in calls:
+        if callee in replacement:
+            pieces += [data[copied:at], replacement[callee]]
+            copied = after
+            count += 1
+    pieces.append(data[copied:body_end])
+    return b"".join(pieces), count
 
 
 def _function_address_globals(module: WasmBinary, names: dict[int, str], table_base: int,

@@ -11,6 +11,12 @@ import { launchBrowser, openPage, waitUntil } from '../browser/harness.mjs';
 import { compareImages, readPng, writePng } from '../browser/png.mjs';
 import { copyProject, startDevLoop } from './project_copy.mjs';
 
+// An edit that must find its text: a test whose anchor went away fails saying which.
+export function replaceOnce(text, from, to) {
+  assert.ok(text.includes(from), `the source no longer contains ${JSON.stringify(from)}`);
+  return text.replace(from, to);
+}
+
 export async function openDevLoopSession({ scene, width, height, workers }) {
   const project = await copyProject();
   const devLoop = await startDevLoop(project);

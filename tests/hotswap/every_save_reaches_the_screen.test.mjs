@@ -9,7 +9,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitUntil } from '../browser/harness.mjs';
 import { compareImages } from '../browser/png.mjs';
-import { openDevLoopSession } from './dev_loop_session.mjs';
+import { openDevLoopSession, replaceOnce } from './dev_loop_session.mjs';
 
 const TILE_RENDERER = 'app/core/tile_renderer.cpp';
 const FRAME_LOOP = 'app/web/frame_loop.cpp';
@@ -24,11 +24,6 @@ before(async () => {
 }, { timeout: 900000 });
 
 after(async () => { await session?.close(); });
-
-function replaceOnce(text, from, to) {
-  assert.ok(text.includes(from), `the source no longer contains ${JSON.stringify(from)}`);
-  return text.replace(from, to);
-}
 
 async function orbit() {
   await page.evaluate(() => raytracerPage.program.orbit(0.5, 0.15));

@@ -9,7 +9,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitUntil } from '../browser/harness.mjs';
-import { openDevLoopSession } from './dev_loop_session.mjs';
+import { openDevLoopSession, replaceOnce } from './dev_loop_session.mjs';
 
 const SKY = 'app/hot/sky.cpp';
 const CAMERA_VIEW_HEADER = 'app/core/camera_view.h';
@@ -24,11 +24,6 @@ before(async () => {
 }, { timeout: 900000 });
 
 after(async () => { await session?.close(); });
-
-function replaceOnce(text, from, to) {
-  assert.ok(text.includes(from), `the source no longer contains ${JSON.stringify(from)}`);
-  return text.replace(from, to);
-}
 
 const patchLogRows = () => page.evaluate(() => [...document.querySelectorAll('#patch-log tbody tr')].map((row) => row.textContent));
 
