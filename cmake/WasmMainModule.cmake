@@ -30,6 +30,7 @@ set(WASM_MAIN_MODULE_LINK_OPTIMIZATION "-O1" CACHE STRING "em++ optimisation fla
 set(HOTSWAP_LLVM_ROOT "${CMAKE_BINARY_DIR}/hotswap-llvm")
 if(EMSCRIPTEN)
   execute_process(COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py" --llvm-root "${HOTSWAP_LLVM_ROOT}"
+                          --em-config "${WASM_EMSCRIPTEN_CONFIG}"
                   RESULT_VARIABLE hot_linker_result)
   if(NOT hot_linker_result EQUAL 0)
     message(FATAL_ERROR "hotswap/tools/hot_linker.py could not set up ${HOTSWAP_LLVM_ROOT}")

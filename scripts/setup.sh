@@ -7,7 +7,8 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 
 # Debian packages, each with the reason it is here.
 packages=(
-  emscripten          # em++ 3.1.6, clang 14, wasm-ld, binaryen: the WebAssembly toolchain
+  emscripten          # em++ 3.1.6, its runtime JS and prebuilt libraries, binaryen: the WebAssembly toolchain
+  clang-19 lld-19 llvm-19 # the compiler and linker em++ runs for this project (cmake/WasmCompiler.cmake)
   cmake ninja-build   # the build
   g++                 # the native build
   libglm-dev          # vector math for the raytracer

@@ -6,7 +6,7 @@
 // every function the patch redefines: every call of the program goes through those slots.
 
 mergeInto(LibraryManager.library, {
-  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_set_version'],
+  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_set_version', 'hotswap_detail_runtime_thread_local'],
   $HotswapLinker: {
     patches: {},    // version -> exports of this instance's copy of the patch
     originals: {},  // table slot -> the program's own function there, saved before a patch first wrote it
@@ -51,6 +51,7 @@ mergeInto(LibraryManager.library, {
         else if (binding.programFunction) value = HotswapLinker.programFunction(entry.name);
         else if (binding.patchFunction) value = HotswapLinker.own(HotswapLinker.patches[binding.patchFunction] || {}, entry.name);
         else if (binding.programData) value = HotswapLinker.own(GOT, entry.name) && pointer(GOT[entry.name].value, true);
+        else if ('runtimeThreadLocal' in binding) value = pointer(_hotswap_detail_runtime_thread_local(binding.runtimeThreadLocal), true);
         else if ('address' in binding) value = pointer(binding.address, true);
         else if ('tableIndex' in binding) value = pointer(binding.tableIndex, true);
         if (!value) {
@@ -72,8 +73,12 @@ mergeInto(LibraryManager.library, {
     },
 
     // Puts the patch's functions in their table slots and gives it this thread's TLS block.
+    // The main thread, which instantiates a patch first, also fixes the pointers in its data
+    // once: wasm-ld 19 leaves that to the loader in a shared-memory module (its start function
+    // only copies the data in, once for all threads).
     place: function(instance, plan) {
       var exports = instance.exports;
+      if (!ENVIRONMENT_IS_PTHREAD && exports['__wasm_apply_data_relocs']) exports['__wasm_apply_data_relocs']();
       plan.slots.forEach(function(slot) { setWasmTableEntry(slot.index, exports[slot.name]); });
       if (exports['emscripten_tls_init']) exports['emscripten_tls_init']();
       HotswapLinker.patches[plan.version] = exports;

@@ -227,6 +227,9 @@ mergeInto(LibraryManager.library, {
         // A static variable of a patched source: the program's own (the builder renamed it).
         var bound = HotswapLinker.own(plan.staticData, name);
         if (bound) return { address: HotswapLinker.own(asmLibraryArg, '__memory_base').value + bound[0] };
+        // Emscripten's exception state: each thread's own copy (bound per instance).
+        var threadLocal = HotswapPatchFormat.runtime_thread_locals.indexOf(name);
+        if (threadLocal >= 0) return { runtimeThreadLocal: threadLocal };
         if (program.dataNames.has(name) && HotswapLinker.own(GOT, name)) return { programData: true };
         if (HotswapMain.data[name] !== undefined) return { address: HotswapMain.data[name] };
         if (summary.dataOffsets[name] !== undefined) return { ownData: summary.dataOffsets[name] };

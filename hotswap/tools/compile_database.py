@@ -19,7 +19,8 @@ from pathlib import Path
 
 # Flags of the program's compile command that a patch must not inherit.
 _DROPPED_FLAGS = {"-MD", "-MMD", "-Werror"}
-_DROPPED_WITH_VALUE = {"-o", "-c", "-MT", "-MF", "-MQ"}
+# (--em-config is em++'s: the patch builder runs the compiler that file names directly.)
+_DROPPED_WITH_VALUE = {"-o", "-c", "-MT", "-MF", "-MQ", "--em-config"}
 
 
 @dataclass

@@ -15,6 +15,13 @@ the top of the start function. They depend only on imported globals and each ins
 runs them anyway; the original ones at the end stay and set the same values again. The
 code section is re-encoded with the new body size. A module without such a run is left
 untouched.
+
+The second fix, for wasm-ld 19 (cmake/WasmCompiler.cmake): in a shared-memory PIE it no
+longer applies the data relocations at start-up but exports `__wasm_apply_data_relocs` for
+the runtime to call once, which Emscripten 3.1.6's runtime never does, so pointers in static
+data (vtables, typeinfo) stay unrelocated and the first dynamic_cast or caught exception
+traps. Only the main thread runs the constructors (`__wasm_call_ctors`), so that function
+now calls it first. A module whose start-up already applies them is left untouched.
 """
 from __future__ import annotations
 
@@ -87,6 +94,55 @@ def fix(data: bytes, where: str) -> tuple[bytes, int]:
     imported_globals = [entry for entry in imports if entry.kind == "global"]
     base_globals = {index for index, entry in enumerate(imported_globals)
                     if entry.module == "env" and entry.name in ("__memory_base", "__table_base")}
+    expressions = module.function_expressions()
+    if not 0 <= start_function - imported_functions < len(expressions):
+        raise WasmFormatError(f"{where}: the start function {start_function} is not a defined function")
+    instructions_start, body_end = expressions[start_function - imported_functions]
+    instructions = list(decode_instructions(data, instructions_start, body_end, f"{where} start function"))
+    if not instructions or instructions[-1].opcode != END or instructions[-1].end != body_end:
+        raise WasmFormatError(f"{where}: could not decode the start function")
+    groups = got_initialisations(instructions, base_globals) or _got_of_callees(module, instructions, base_globals,
+                                                                                imported_functions, where)
+    if not groups:
+        return data, 0
+    prefix = b"".join(bytes([GLOBAL_GET]) + encode_unsigned(base) + bytes([I32_CONST]) + encode_signed(constant)
+                      + bytes([I32_ADD, GLOBAL_SET]) + encode_unsigned(target) for base, constant, target in groups)
+    return _with_prefix(module, start_function - imported_functions, prefix), len(groups)
+
+
+def apply_data_relocations_first(data: bytes, where: str) -> tuple[bytes, bool]:
+    """Makes `__wasm_call_ctors` call `__wasm_apply_data_relocs` first, when the module exports
+    both and its start function does not apply them itself (wasm-ld 19)."""
+    module = WasmBinary(data, where)
+    exported = {entry.name: entry.index for entry in module.exports() if entry.kind == "function"}
+    apply, constructors = exported.get("__wasm_apply_data_relocs"), exported.get("__wasm_call_ctors")
+    start_section = module.section(SECTION_START)
+    if apply is None or constructors is None:
+        return data, False
+    imported_functions = sum(1 for entry in module.imports() if entry.kind == "function")
+    expressions = module.function_expressions()
+
+    def callees(function: int) -> set[int]:
+        start, end = expressions[function - imported_functions]
+        return {instruction.immediates[0] for instruction in decode_instructions(data, start, end, f"{where} function {function}")
+                if instruction.opcode == CALL}
+
+    if start_section is not None:
+        start_function = module.reader(start_section).unsigned()
+        called = callees(start_function)
+        called |= {inner for callee in called if callee >= imported_functions for inner in callees(callee)}
+        if apply in called:
+            return data, False
+    if apply in callees(constructors):
+        return data, False
+    return _with_prefix(module, constructors - imported_functions, bytes([CALL]) + encode_unsigned(apply)), True
+
+
+def _with_prefix(module: WasmBinary, defined_function: int, prefix: bytes) -> bytes:
+    """The module with `prefix` (encoded instructions) at the top of a defined function's
+    body; the code section is re-encoded with the new body size."""
+    data = module.data
+    code_section = module.section(SECTION_CODE)
     reader = module.reader(code_section)
     count = reader.unsigned()
     bodies_start = reader.position
@@ -95,31 +151,21 @@ def fix(data: bytes, where: str) -> tuple[bytes, int]:
         body_size = reader.unsigned()
         body_start = reader.position
         body_end = body_start + body_size
-        if imported_functions + function_index != start_function:
+        if function_index != defined_function:
             reader.position = body_end
             continue
         for _ in range(reader.unsigned()):  # local declarations
             reader.unsigned()
             reader.byte()
         instructions_start = reader.position
-        instructions = list(decode_instructions(data, instructions_start, body_end, f"{where} start function"))
-        if not instructions or instructions[-1].opcode != END or instructions[-1].end != body_end:
-            raise WasmFormatError(f"{where}: could not decode the start function")
-        groups = got_initialisations(instructions, base_globals) or _got_of_callees(module, instructions, base_globals,
-                                                                                    imported_functions, where)
-        if not groups:
-            return data, 0
-        prefix = b"".join(bytes([GLOBAL_GET]) + encode_unsigned(base) + bytes([I32_CONST]) + encode_signed(constant)
-                          + bytes([I32_ADD, GLOBAL_SET]) + encode_unsigned(target) for base, constant, target in groups)
         new_body = data[body_start:instructions_start] + prefix + data[instructions_start:body_end]
         new_bodies = (data[bodies_start:size_offset] + encode_unsigned(len(new_body)) + new_body
                       + data[body_end:code_section.end])
         new_payload = encode_unsigned(count) + new_bodies
         section_header_start = _section_header_start(data, code_section)
-        fixed = (data[:section_header_start] + bytes([SECTION_CODE]) + encode_unsigned(len(new_payload))
-                 + new_payload + data[code_section.end:])
-        return fixed, len(groups)
-    return data, 0
+        return (data[:section_header_start] + bytes([SECTION_CODE]) + encode_unsigned(len(new_payload))
+                + new_payload + data[code_section.end:])
+    raise WasmFormatError(f"{module.where}: no defined function {defined_function}")
 
 
 def _got_of_callees(module: WasmBinary, instructions, base_globals: set[int], imported_functions: int,
@@ -159,15 +205,19 @@ def main() -> int:
     parser.add_argument("wasm", type=Path, help="the main module, fixed in place")
     arguments = parser.parse_args()
     data = arguments.wasm.read_bytes()
-    if b"hotswap-start-order-fixed" in data[-64:]:
+    marker = b"hotswap-start-order-fixed"
+    if marker in data[-64:]:
         return 0  # already fixed (the build re-runs POST_BUILD only after a relink, but be safe)
     fixed, groups = fix(data, str(arguments.wasm))
-    if groups:
-        marker = b"hotswap-start-order-fixed"
+    fixed, relocations_moved = apply_data_relocations_first(fixed, str(arguments.wasm))
+    if groups or relocations_moved:
         custom = encode_unsigned(len(marker)) + marker
         fixed += bytes([0]) + encode_unsigned(len(custom)) + custom
         arguments.wasm.write_bytes(fixed)
+    if groups:
         print(f"{arguments.wasm.name}: internal GOT set before data relocations ({groups} entries)")
+    if relocations_moved:
+        print(f"{arguments.wasm.name}: data relocations applied by __wasm_call_ctors (main thread, once)")
     return 0
 
 

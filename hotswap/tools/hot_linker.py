@@ -6,8 +6,10 @@ and Emscripten's own post-link steps, above all before wasm-opt, which would oth
 inline or merge the functions a patch must be able to replace. em++ offers no hook there,
 but it finds wasm-ld in its LLVM_ROOT, which the EM_LLVM_ROOT variable overrides. So:
 
-  hot_linker.py --llvm-root DIR     (at configure time) makes DIR: links to every tool of
-                                    Emscripten's LLVM_ROOT, and wasm-ld pointing here;
+  hot_linker.py --llvm-root DIR --em-config FILE
+                                    (at configure time) makes DIR: links to every tool of
+                                    the LLVM_ROOT of Emscripten config FILE, and wasm-ld
+                                    pointing here;
   wasm-ld in DIR (em++ runs it)     runs the real wasm-ld; then, when HOTSWAP_HOT_FUNCTIONS
                                     names the program's hot-function list (only the link of
                                     a main module sets it, cmake/WasmMainModule.cmake), routes
@@ -36,10 +38,11 @@ HOT_FUNCTIONS_VARIABLE = "HOTSWAP_HOT_FUNCTIONS"
 LINK_MAP_SUFFIX = ".link.map"
 
 
-def make_llvm_root(directory: Path) -> None:
-    """DIR gets a link to each tool of Emscripten's LLVM_ROOT, and wasm-ld* pointing here."""
+def make_llvm_root(directory: Path, em_config: Path) -> None:
+    """DIR gets a link to each tool of the config's LLVM_ROOT, and wasm-ld* pointing here."""
     environment = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
-    config = {key: subprocess.run(["em-config", key], capture_output=True, text=True, env=environment).stdout.strip()
+    config = {key: subprocess.run(["em-config", "--em-config", str(em_config), key], capture_output=True, text=True,
+                                  env=environment).stdout.strip()
               for key in ("LLVM_ROOT", "LLVM_ADD_VERSION")}
     real_root = Path(config["LLVM_ROOT"])
     if not (real_root / ("wasm-ld" + (f"-{config['LLVM_ADD_VERSION']}" if config["LLVM_ADD_VERSION"] else ""))).exists():
@@ -105,8 +108,8 @@ def link(arguments: list[str]) -> int:
 
 
 def main() -> int:
-    if len(sys.argv) == 3 and sys.argv[1] == "--llvm-root":
-        make_llvm_root(Path(sys.argv[2]))
+    if len(sys.argv) == 5 and sys.argv[1] == "--llvm-root" and sys.argv[3] == "--em-config":
+        make_llvm_root(Path(sys.argv[2]), Path(sys.argv[4]))
         return 0
     return link(sys.argv[1:])
 

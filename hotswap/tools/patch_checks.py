@@ -7,6 +7,7 @@ hotswap/patch_format.json.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -16,6 +17,9 @@ from wasm_binary import SYMBOL_FUNCTION, WasmBinary
 
 
 ORIGINAL_PREFIX = "orig$"
+# Emscripten's per-thread exception state: the loader binds each thread's copy.
+RUNTIME_THREAD_LOCALS = set(json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
+                            ["runtime_thread_locals"])
 
 
 class PatchRejected(Exception):
@@ -143,7 +147,8 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
         if entry.module == "env" and (name in special or name in program.function_signatures or name in program.js_functions
                                       or name in earlier.function_signatures):
             continue
-        if entry.module == "GOT.mem" and (name in program.data_names or name in earlier.data_names or name in patch_data):
+        if entry.module == "GOT.mem" and (name in program.data_names or name in earlier.data_names or name in patch_data
+                                          or name in RUNTIME_THREAD_LOCALS):
             continue
         if entry.module == "GOT.func" and (name in program.function_signatures or name in program.got_functions
                                            or name in earlier.function_signatures or name in patch_signatures):

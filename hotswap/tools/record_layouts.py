@@ -27,8 +27,11 @@ from pathlib import Path
 FLAGS = ["-Xclang", "-fdump-record-layouts-simple"]
 SUFFIX = ".layouts"
 
+# clang 19 also prints `BaseOffsets: [...]>` and `VBaseOffsets: [...]>` before the fields;
+# the fields' offsets and the size say whether the layout changed.
 _BLOCK = re.compile(r"^Type: (?P<type>.*)\n\nLayout: <ASTRecordLayout\n  Size:(?P<size>\d+)\n  DataSize:\d+\n"
-                    r"  Alignment:(?P<align>\d+)\n  FieldOffsets: \[(?P<offsets>[^\]]*)\]>", re.MULTILINE)
+                    r"  Alignment:(?P<align>\d+)\n(?:  V?BaseOffsets: \[[^\]]*\]>\n)*"
+                    r"  FieldOffsets: \[(?P<offsets>[^\]]*)\]>", re.MULTILINE)
 # Types named after where they are written (lambdas, unnamed structs) move when lines do.
 _LOCAL_TYPE = re.compile(r"\((?:lambda|anonymous|unnamed)[^)]*\bat\b")
 

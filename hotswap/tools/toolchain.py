@@ -5,6 +5,10 @@ starts. The patch builder pays that once per set of flags: it asks `em++ --cflag
 the flags em++ adds to a compile with those flags (they depend on some of them: -fexceptions
 turns on Emscripten's exception handling), caches them in the build folder, and then runs
 clang and wasm-ld directly. So a patch compiles exactly as em++ compiled the program.
+
+Which clang and wasm-ld: the ones of the Emscripten config file the build wrote
+(BUILD/emscripten_config.py, cmake/WasmCompiler.cmake), the file em++ was given for every
+compile and link of the program.
 """
 from __future__ import annotations
 
@@ -18,14 +22,17 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 EMSCRIPTEN_ROOT = Path("/usr/share/emscripten")
+EMSCRIPTEN_CONFIG_FILE = "emscripten_config.py"  # in the build folder (cmake/WasmCompiler.cmake)
 PIC_LIBRARY_DIR = EMSCRIPTEN_ROOT / "cache/sysroot/lib/wasm32-emscripten/pic"
 
-# The wasm-ld flags em++ 3.1.6 uses for -sSIDE_MODULE=1 -pthread (from `em++ -v`), minus
+# The wasm-ld flags em++ 3.1.6 uses for -sSIDE_MODULE=1 -pthread (from `em++ -v`), plus what
+# wasm-ld 19 needs to import undefined data as 3.1.6's wasm-ld 14 did, minus
 # its post-link passes: the patch is called from wasm through the table, so the JS-facing
 # legalisation does not apply, and skipping wasm-opt keeps the build fast.
 SIDE_MODULE_LINK_FLAGS = [
     "--import-undefined", "--import-memory", "--shared-memory", "--strip-debug", "--export-dynamic",
     "--no-gc-sections", "--experimental-pic", "-shared",
+    "--unresolved-symbols=import-dynamic",  # wasm-ld 19: the program's data a patch uses (vtables, typeinfo) via GOT.mem
     "--no-demangle",  # the name section names functions as symbols do (the builder reads it)
     "-mllvm", "-combiner-global-alias-analysis=false", "-mllvm", "-enable-emscripten-sjlj", "-mllvm", "-disable-lsr",
 ]
@@ -40,6 +47,24 @@ def _find(program: str) -> str:
     if path is None:
         raise ToolchainError(f"{program} not found: run scripts/setup.sh (it installs Debian's emscripten package)")
     return path
+
+
+def _llvm_root(config_file: Path) -> Path:
+    """LLVM_ROOT of an Emscripten config file (Python assignments, as em++ reads it)."""
+    if not config_file.exists():
+        raise ToolchainError(f"{config_file} is missing: configure the wasm build first (cmake --preset wasm)")
+    settings: dict = {}
+    exec(compile(config_file.read_text(), str(config_file), "exec"), settings)  # noqa: S102 (the build wrote it)
+    if "LLVM_ROOT" not in settings:
+        raise ToolchainError(f"{config_file} sets no LLVM_ROOT: configure the wasm build again")
+    return Path(settings["LLVM_ROOT"])
+
+
+def _tool(root: Path, name: str) -> str:
+    path = root / name
+    if not path.exists():
+        raise ToolchainError(f"{path} not found (LLVM_ROOT of the build's Emscripten config): run scripts/setup.sh")
+    return str(path)
 
 
 # Flags that can change what em++ adds (exceptions, threads, optimisation, features); em++
@@ -64,19 +89,23 @@ def _code_generation_flags(flags: list[str]) -> list[str]:
 class Toolchain:
     clang: str
     wasm_ld: str
+    em_config: Path                             # the Emscripten config file em++ is given
     cache: Path
-    stamp: str                                  # the Emscripten version the cached flags are for
+    stamp: str                                  # the Emscripten version and LLVM the cached flags are for
     emscripten_flags: dict[str, list[str]]      # project flags (joined) -> what em++ adds to them
     _lock: threading.Lock = field(default_factory=threading.Lock)  # background PCH builds ask too
 
     @classmethod
     def load(cls, cache_dir: Path) -> "Toolchain":
         cache = cache_dir / "hotswap_toolchain.json"
-        em_config = EMSCRIPTEN_ROOT / "emscripten-version.txt"
-        stamp = em_config.read_text().strip() if em_config.exists() else "unknown"
+        version_file = EMSCRIPTEN_ROOT / "emscripten-version.txt"
+        em_config = cache_dir / EMSCRIPTEN_CONFIG_FILE
+        llvm_root = _llvm_root(em_config)
+        version = version_file.read_text().strip() if version_file.exists() else "unknown"
+        stamp = f"{version} {llvm_root}"
         cached = json.loads(cache.read_text()) if cache.exists() else {}
         flags = cached.get("flags_by_project_flags", {}) if cached.get("emscripten") == stamp else {}
-        return cls(_find("clang++-14"), _find("wasm-ld-14"), cache, stamp, flags)
+        return cls(_tool(llvm_root, "clang++"), _tool(llvm_root, "wasm-ld"), em_config, cache, stamp, flags)
 
     def emscripten_flags_for(self, project_flags: list[str]) -> list[str]:
         relevant = _code_generation_flags(project_flags)
@@ -88,7 +117,7 @@ class Toolchain:
 
     def _ask_em(self, key: str, code_generation_flags: list[str]) -> None:
         environment = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
-        result = subprocess.run([_find("em++"), "--cflags", *code_generation_flags], capture_output=True, text=True,
+        result = subprocess.run([_find("em++"), "--em-config", str(self.em_config), "--cflags", *code_generation_flags], capture_output=True, text=True,
                                 env=environment)
         if result.returncode != 0:
             raise ToolchainError(f"em++ --cflags failed:\n{result.stderr}")

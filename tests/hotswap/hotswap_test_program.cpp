@@ -30,12 +30,14 @@ void record_hot_call(int argument) {
   const int scaled = hot_scale(argument);
   const int pointer = scale_through_pointer(argument);
   const int area = shape->area(argument);
+  const int checked = hot_checked(argument);
   auto id = wwm::this_worker_id();
   std::string where = id ? "worker " + std::to_string(id->value) : std::string("main");
   std::lock_guard lock(results_mutex);
   results.push_back(where + " v" + std::to_string(hotswap::current_version()) + " value " + std::to_string(value) +
                     " c " + std::to_string(c_value) + " scale " + std::to_string(scaled) + " since-load " + std::to_string(since_load) +
-                    " pointer " + std::to_string(pointer) + " virtual " + std::to_string(area));
+                    " pointer " + std::to_string(pointer) + " virtual " + std::to_string(area) +
+                    " checked " + std::to_string(checked));
 }
 
 std::vector<std::uint32_t> committed_versions;

@@ -2,7 +2,7 @@
 // tasks, with the program's state kept; workers spawned later catch up; zero-worker mode.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOT_HELPERS, HOT_SCALE, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
+import { HOT_CHECKED, HOT_HELPERS, HOT_SCALE, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
 
 let session;
 before(async () => { session = await openPatchSession({ workers: 2 }); });
@@ -90,6 +90,17 @@ test('calls through a function pointer and a virtual call, made by code no patch
   assert.equal(manifest.failure, undefined, JSON.stringify(manifest.failure));
   assert.equal(committed, 1);
   everyoneAgrees(await session.callEverywhere(5), { version: 5, scale: 30, pointer: 30, virtual: 55 });
+});
+
+test('a patched function compiled with exceptions still catches what it throws, on every thread', async () => {
+  everyoneAgrees(await session.callEverywhere(5), { checked: -1 });  // 5 is odd: thrown and caught
+  session.edit(HOT_CHECKED, (text) => text.replace('return -1;  // EDIT: caught', 'return -7;  // EDIT: caught'));
+  const { manifest, settled, committed } = await session.buildAnnounceCommit(6, [HOT_CHECKED]);
+  assert.equal(manifest.failure, undefined, JSON.stringify(manifest.failure));
+  assert.equal(settled.state, 'ready', JSON.stringify(settled.failure));
+  assert.equal(committed, 1);
+  everyoneAgrees(await session.callEverywhere(5), { version: 6, checked: -7 });
+  everyoneAgrees(await session.callEverywhere(8), { version: 6, checked: 4 });
 });
 
 test('zero-worker mode: with no workers the main thread alone is patched', async () => {

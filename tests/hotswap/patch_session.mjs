@@ -14,13 +14,14 @@ const programWasm = path.join(siteRoot, 'tests/hotswap/hotswap_test_program.wasm
 export const HOT_VALUE = 'tests/hotswap/program/hot_value.cpp';
 export const HOT_SCALE = 'tests/hotswap/program/hot_scale.cpp';
 export const HOT_HELPERS = 'tests/hotswap/program/hot_helpers.h';
+export const HOT_CHECKED = 'tests/hotswap/program/hot_checked.cpp';
 
 // "main v1 value 7010 c 6 scale 15 since-load 1 pointer 15 virtual 50" ->
 // {where, version, value, c, scale, sinceLoad, pointer, virtual}
 function parseResult(line) {
-  const match = line.match(/^(main|worker \d+) v(\d+) value (-?\d+) c (-?\d+) scale (-?\d+) since-load (\d+) pointer (-?\d+) virtual (-?\d+)$/);
+  const match = line.match(/^(main|worker \d+) v(\d+) value (-?\d+) c (-?\d+) scale (-?\d+) since-load (\d+) pointer (-?\d+) virtual (-?\d+) checked (-?\d+)$/);
   return { where: match[1], version: +match[2], value: +match[3], c: +match[4], scale: +match[5], sinceLoad: +match[6],
-    pointer: +match[7], virtual: +match[8] };
+    pointer: +match[7], virtual: +match[8], checked: +match[9] };
 }
 
 // Writes `transform(the project file's text)` as that file's copy in an overlay folder (the

@@ -221,6 +221,12 @@ function copyExpression(reader, remap, output) {
       const sub = reader.unsigned();
       if (sub === 0x03) reader.byte(); else if (sub <= 0x02 || (sub >= 0x10 && sub <= 0x4e)) memarg();
       else throw new Error(`unknown atomic instruction ${sub}`);
+    } else if (opcode === 0xfd) {  // SIMD (the program is built with -msimd128)
+      const sub = reader.unsigned();
+      if (sub <= 0x0b || sub === 0x5c || sub === 0x5d) memarg();       // loads and stores
+      else if (sub === 0x0c || sub === 0x0d) reader.take(16);          // v128.const, i8x16.shuffle
+      else if (sub >= 0x15 && sub <= 0x22) reader.byte();              // lane access
+      else if (sub >= 0x54 && sub <= 0x5b) { memarg(); reader.byte(); } // load/store lane
     } else if (!(opcode <= 0x01 || opcode === 0x05 || opcode === 0x0f || opcode === 0x1a || opcode === 0x1b || opcode === 0xd1 ||
                  (opcode >= 0x45 && opcode <= 0xc4))) {
       throw new Error(`instruction 0x${opcode.toString(16)} at byte ${start} is not supported by the renumbering`);

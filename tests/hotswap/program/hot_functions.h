@@ -4,6 +4,7 @@
 int hot_value(int x);
 int hot_scale(int x);
 int hot_calls_since_load();
+int hot_checked(int x);  // compiled with exceptions: throws and catches for odd x
 extern "C" int hot_c_function(int x);
 extern int hot_calls;
 

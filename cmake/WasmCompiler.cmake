@@ -1,0 +1,41 @@
+# The compiler behind em++: Debian's clang 19 and wasm-ld 19 instead of the clang 14 that
+# Emscripten 3.1.6 comes with, for its WebAssembly SIMD code (docs/BENCHMARKS.md, "The
+# compiler"). em++ stays 3.1.6, with its runtime JS and its prebuilt (clang 14) libraries.
+#
+# em++ takes its LLVM from a config file; the build writes its own (Debian's, with LLVM_ROOT
+# pointing at WASM_LLVM_ROOT) and passes it to every compile and link (`--em-config`). The
+# patch builder reads the same file (hotswap/tools/toolchain.py): the program and its patches
+# are always built by one compiler with one set of flags.
+#
+# Two things clang 19 needs from 3.1.6, both done after linking (hotswap/tools/fix_start_order.py
+# and the link options below): the heap base, which 3.1.6 supplies from JS, must be allowed to
+# stay undefined; and the data relocations, which wasm-ld 19 no longer applies at start-up in a
+# shared-memory program, are applied once before the constructors.
+set(WASM_LLVM_ROOT "/usr/lib/llvm-19/bin" CACHE PATH "LLVM tools (clang, wasm-ld) em++ runs: see cmake/WasmCompiler.cmake")
+# Code generation every WebAssembly object shares: SIMD lets clang vectorise the vector math
+# (float lanes are IEEE like scalar floats, so pictures stay bit-identical to native ones).
+# LLVM 19's default CPU also turns on reference types and multivalue; the 3.1.6 runtime and
+# the hotswap tools are written for the table and calls without them.
+set(WASM_CODE_GENERATION_FLAGS -msimd128 -mno-reference-types -mno-multivalue)
+
+set(WASM_EMSCRIPTEN_CONFIG "${CMAKE_BINARY_DIR}/emscripten_config.py")
+set(WASM_UNDEFINED_RUNTIME_SYMBOLS "${CMAKE_BINARY_DIR}/runtime_undefined_symbols.txt")
+
+if(EMSCRIPTEN)
+  foreach(tool IN ITEMS clang clang++ wasm-ld)
+    if(NOT EXISTS "${WASM_LLVM_ROOT}/${tool}")
+      message(FATAL_ERROR "${WASM_LLVM_ROOT}/${tool} is missing: run scripts/setup.sh (it installs clang-19 lld-19 llvm-19)")
+    endif()
+  endforeach()
+  file(READ "${EMSCRIPTEN_ROOT_PATH}/.emscripten" debian_config)
+  string(REGEX REPLACE "\nLLVM_ROOT = [^\n]*" "\nLLVM_ROOT = '${WASM_LLVM_ROOT}'" config "\n${debian_config}")
+  string(REGEX REPLACE "\nLLVM_ADD_VERSION = [^\n]*" "\nLLVM_ADD_VERSION = ''" config "${config}")
+  string(REGEX REPLACE "\nCLANG_ADD_VERSION = [^\n]*" "\nCLANG_ADD_VERSION = ''" config "${config}")
+  file(WRITE "${WASM_EMSCRIPTEN_CONFIG}" "# Written by cmake/WasmCompiler.cmake from ${EMSCRIPTEN_ROOT_PATH}/.emscripten: do not edit.${config}")
+  # wasm-ld 19 reports undefined data symbols of a PIE; 3.1.6 defines this one in JS.
+  file(WRITE "${WASM_UNDEFINED_RUNTIME_SYMBOLS}" "__heap_base\n")
+
+  add_compile_options("SHELL:--em-config ${WASM_EMSCRIPTEN_CONFIG}" ${WASM_CODE_GENERATION_FLAGS})
+  add_link_options("SHELL:--em-config ${WASM_EMSCRIPTEN_CONFIG}" ${WASM_CODE_GENERATION_FLAGS}
+                   "SHELL:-Wl,--allow-undefined-file=${WASM_UNDEFINED_RUNTIME_SYMBOLS}")
+endif()
