@@ -30,9 +30,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
+from patch_format import PATCH_FORMAT  # noqa: E402
 from table_routing import route_calls_through_table, write_table_map  # noqa: E402
+from toolchain import ToolchainError, read_emscripten_config  # noqa: E402
 
-PATCH_FORMAT = json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
 REAL_ROOT_FILE = "real-llvm-root.txt"
 HOT_FUNCTIONS_VARIABLE = "HOTSWAP_HOT_FUNCTIONS"
 LINK_MAP_SUFFIX = ".link.map"
@@ -40,15 +41,15 @@ LINK_MAP_SUFFIX = ".link.map"
 
 def make_llvm_root(directory: Path, em_config: Path) -> None:
     """DIR gets a link to each tool of the config's LLVM_ROOT, and wasm-ld* pointing here."""
-    environment = dict(os.environ, NODE_PATH=os.environ.get("NODE_PATH", "/usr/share/nodejs"))
-    config = {key: subprocess.run(["em-config", "--em-config", str(em_config), key], capture_output=True, text=True,
-                                  env=environment).stdout.strip()
-              for key in ("LLVM_ROOT", "LLVM_ADD_VERSION")}
+    try:
+        config = read_emscripten_config(em_config)
+    except ToolchainError as error:
+        raise SystemExit(f"hot_linker: {error}") from None
     real_root = Path(config["LLVM_ROOT"])
-    if not (real_root / ("wasm-ld" + (f"-{config['LLVM_ADD_VERSION']}" if config["LLVM_ADD_VERSION"] else ""))).exists():
-        raise SystemExit(f"hot_linker: no wasm-ld in Emscripten's LLVM_ROOT {real_root} (em-config): is emscripten installed?")
+    suffix = f"-{config['LLVM_ADD_VERSION']}" if config.get("LLVM_ADD_VERSION") else ""
+    if not (real_root / f"wasm-ld{suffix}").exists():
+        raise SystemExit(f"hot_linker: no wasm-ld{suffix} in LLVM_ROOT {real_root} of {em_config}: run scripts/setup.sh")
     directory.mkdir(parents=True, exist_ok=True)
-    suffix = f"-{config['LLVM_ADD_VERSION']}" if config["LLVM_ADD_VERSION"] else ""
     for tool in real_root.iterdir():
         if suffix and not tool.name.endswith(suffix):
             continue

@@ -41,6 +41,7 @@ from code_fingerprints import FunctionFingerprints, compare  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
 from compiler_output import CompilerOutput  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
+from patch_format import PATCH_FORMAT  # noqa: E402
 from precompiled_prefix import (PrecompiledPrefixes, has_target_pch, include_block, refused_pch,  # noqa: E402
                                 without_target_pch)
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
@@ -52,7 +53,6 @@ from table_routing import direct_calls, route_patch_calls  # noqa: E402
 from toolchain import Toolchain  # noqa: E402
 from wasm_binary import SYMBOL_DATA, WasmBinary, WasmFormatError, read_name_section  # noqa: E402
 
-PATCH_FORMAT = json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
 COMPILE_JOBS = max(2, os.cpu_count() or 2)  # a header edit recompiles many sources: all cores
 STATE_FILE = "builder-state.json"  # in the patch folder: what later builds carry on from
 

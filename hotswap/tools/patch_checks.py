@@ -7,19 +7,18 @@ hotswap/patch_format.json.
 """
 from __future__ import annotations
 
-import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from patch_format import PATCH_FORMAT
 from wasm_binary import SYMBOL_FUNCTION, WasmBinary
 
 
 ORIGINAL_PREFIX = "orig$"
 # Emscripten's per-thread exception state: the loader binds each thread's copy.
-RUNTIME_THREAD_LOCALS = set(json.loads((Path(__file__).resolve().parent.parent / "patch_format.json").read_text())
-                            ["runtime_thread_locals"])
+RUNTIME_THREAD_LOCALS = set(PATCH_FORMAT["runtime_thread_locals"])
 
 
 class PatchRejected(Exception):

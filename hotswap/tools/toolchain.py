@@ -49,15 +49,20 @@ def _find(program: str) -> str:
     return path
 
 
-def _llvm_root(config_file: Path) -> Path:
-    """LLVM_ROOT of an Emscripten config file (Python assignments, as em++ reads it)."""
+def read_emscripten_config(config_file: Path) -> dict:
+    """The settings of an Emscripten config file (Python assignments, as em++ reads them);
+    LLVM_ROOT is always among them."""
     if not config_file.exists():
         raise ToolchainError(f"{config_file} is missing: configure the wasm build first (cmake --preset wasm)")
     settings: dict = {}
     exec(compile(config_file.read_text(), str(config_file), "exec"), settings)  # noqa: S102 (the build wrote it)
     if "LLVM_ROOT" not in settings:
         raise ToolchainError(f"{config_file} sets no LLVM_ROOT: configure the wasm build again")
-    return Path(settings["LLVM_ROOT"])
+    return settings
+
+
+def _llvm_root(config_file: Path) -> Path:
+    return Path(read_emscripten_config(config_file)["LLVM_ROOT"])
 
 
 def _tool(root: Path, name: str) -> str:
