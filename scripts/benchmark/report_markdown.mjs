@@ -7,6 +7,7 @@ export const sceneName = (file) => file.replace('.json', '').replace(/_/g, ' ');
 const rate = (value) => `${(value / MILLION).toFixed(2)} M`;
 const ms = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(1));
 const times = (value) => `${value.toFixed(2)}×`;
+const cores = (value) => value.toFixed(2);
 const percent = (value) => `${value >= 0 ? '+' : ''}${value.toFixed(2)} %`;
 const bytes = (value) => {
   const magnitude = Math.abs(value);
@@ -119,8 +120,19 @@ function throughputSection(t) {
     table(['scene', 'threads / workers', 'native', 'page', 'page / native'], t.rows.map((r) => [sceneName(r.scene), r.threads,
       spread(r.native, rate), spread(r.page, rate), spread(r.page_per_native, times)]))];
   if (t.two_over_one.length) {
-    lines.push('', 'Two threads or workers against one:', '',
-      table(['scene', 'native 2 / 1', 'page 2 / 1'], t.two_over_one.map((r) => [sceneName(r.scene), spread(r.native, times), spread(r.page, times)])));
+    const unmeasured = (summary, format) => (summary ? spread(summary, format) : 'not measured');
+    lines.push('', 'Two threads or workers against one. The page\'s speed-up is the cores its workers got (2 / 1) times what each of ' +
+      'those cores rendered (2 / 1); each page was measured in turns with the other worker count, a fresh page each time:', '',
+      table(['scene', 'native 2 / 1', 'page 2 / 1', 'page: workers\' cores 2 / 1', 'page: samples per worker core 2 / 1'],
+        t.two_over_one.map((r) => [sceneName(r.scene), spread(r.native, times), spread(r.page, times),
+          unmeasured(r.page_worker_cores, times), unmeasured(r.page_per_worker_core, times)])));
+    const measured = t.rows.filter((r) => r.page_worker_cores && r.page_other_cores);
+    if (measured.length) {
+      lines.push('', 'Cores the browser used while the page rendered (1 = one core busy all the time): its workers, and everything else ' +
+        '(the page\'s main thread, the compositor, the GPU and browser processes):', '',
+        table(['scene', 'workers', 'workers\' threads', 'everything else'], measured.map((r) => [sceneName(r.scene), r.threads,
+          spread(r.page_worker_cores, cores), spread(r.page_other_cores, cores)])));
+    }
   }
   lines.push('', `Goals: page ≥ ${t.goals.page_per_native_at_least}× native per thread; 2 workers ≥ ${t.goals.two_over_one_at_least}× one worker.`);
   return lines.join('\n');

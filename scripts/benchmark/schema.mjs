@@ -72,8 +72,11 @@ const SHAPES = {
   throughput: object({
     unit: string(), width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }),
     goals: object({ page_per_native_at_least: number(), two_over_one_at_least: number() }),
-    rows: array(object({ scene: string(), threads: number({ positive: true, integer: true }), native: rate, page: rate, page_per_native: rate })),
-    two_over_one: array(object({ scene: string(), native: rate, page: rate }), { minItems: 0 }),
+    // The cores fields are null where /proc could not be read (browser_cpu.mjs).
+    rows: array(object({ scene: string(), threads: number({ positive: true, integer: true }), native: rate, page: rate, page_per_native: rate,
+      page_worker_cores: nullable(rate), page_other_cores: nullable(summary({ nonNegative: true })) })),
+    two_over_one: array(object({ scene: string(), native: rate, page: rate, page_worker_cores: nullable(rate), page_per_worker_core: nullable(rate) }),
+      { minItems: 0 }),
   }),
   scaling: object({
     scene: string(), width: number({ positive: true }), height: number({ positive: true }),
@@ -164,7 +167,9 @@ const COMPLETE = {
       for (const threads of s.threads) {
         const row = measure.rows.find((r) => r.scene === scene && r.threads === threads);
         if (!row) { missing(problems, 'throughput.rows', `${scene} with ${threads} thread(s)`); continue; }
-        for (const key of ['native', 'page']) lengthIs(problems, `throughput ${scene}/${threads}.${key}`, row[key].repetitions, s.repetitions);
+        for (const key of ['native', 'page', 'page_worker_cores', 'page_other_cores']) {
+          if (row[key]) lengthIs(problems, `throughput ${scene}/${threads}.${key}`, row[key].repetitions, s.repetitions);
+        }
       }
       if (s.threads.includes(2) && !measure.two_over_one.some((r) => r.scene === scene)) missing(problems, 'throughput.two_over_one', scene);
     }

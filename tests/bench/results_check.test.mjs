@@ -57,6 +57,19 @@ test('a missing row, run or snapshot is rejected', () => {
   assertRejected(problemsAfter((results) => { delete results.measures.hot_call_overhead.rows[0].plain_calls; }), /plain_calls: missing/);
 });
 
+test("the page's cores may be unmeasured (null) but never missing or malformed", () => {
+  assert.deepEqual(problemsAfter((results) => {
+    for (const row of results.measures.throughput.rows) Object.assign(row, { page_worker_cores: null, page_other_cores: null });
+    for (const row of results.measures.throughput.two_over_one) Object.assign(row, { page_worker_cores: null, page_per_worker_core: null });
+  }), []);
+  assertRejected(problemsAfter((results) => { delete results.measures.throughput.rows[0].page_worker_cores; }),
+    /throughput\.rows\[0\]\.page_worker_cores: missing/);
+  assertRejected(problemsAfter((results) => { results.measures.throughput.two_over_one[0].page_per_worker_core.median = Infinity; }),
+    /two_over_one\[0\]\.page_per_worker_core\.median: expected a finite number/);
+  assertRejected(problemsAfter((results) => { results.settings.throughput.repetitions = 2; }),
+    /throughput .*page_other_cores: expected 2 repetition/);
+});
+
 test('fewer repetitions than the settings asked for are rejected', () => {
   assertRejected(problemsAfter((results) => { results.settings.throughput.repetitions = 2; }), /throughput .*expected 2 repetition/);
   assertRejected(problemsAfter((results) => { results.settings.patching.latency_edits = 3; }), /patch_latency 2 workers: 2 edits, expected 3/);
