@@ -8,7 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { launchBrowser, startServer } from '../../tests/browser/harness.mjs';
-import { checkNoPageErrors, openRaytracerPage, sampleRate, statistics } from './raytracer_page.mjs';
+import { measureFreshPage } from './raytracer_page.mjs';
 import { SCENES } from './settings.mjs';
 import { percentile } from './statistics.mjs';
 
@@ -30,16 +30,10 @@ const browser = await launchBrowser();
 const results = { a: options.a, b: options.b, width, height, rounds, load_average_at_start: os.loadavg(), rows: [] };
 
 async function measure(build, scene, workers) {
-  const opened = await openRaytracerPage(browser, servers[build].url, { scene, width, height, workers });
-  try {
-    await opened.page.waitForTimeout(Number(options.warmup) * 1000);
-    const measured = await sampleRate(opened.page, Number(options.window));
-    const s = await statistics(opened.page);
-    checkNoPageErrors(opened, `${build}: ${scene}`);
-    return { samples_per_second: measured.samples_per_second, frame_ms: measured.seconds * 1000 / measured.frames, frame_growth: s.frameGrowth ?? 1 };
-  } finally {
-    await opened.context.close();
-  }
+  const measured = await measureFreshPage(browser, servers[build].url, { scene, width, height, workers },
+    { warmupSeconds: Number(options.warmup), windowSeconds: Number(options.window) });
+  return { samples_per_second: measured.samples_per_second, frame_ms: measured.seconds * 1000 / measured.frames,
+    frame_growth: measured.statistics.frameGrowth ?? 1 };
 }
 
 try {

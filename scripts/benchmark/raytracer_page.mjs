@@ -2,6 +2,7 @@
 // parameters read by web/js/controls.js), waiting until every worker renders, and timing
 // accumulated samples over wall time between frame boundaries.
 import { openPage, waitUntil } from '../../tests/browser/harness.mjs';
+import { coresBetween, cpuSnapshot } from './browser_cpu.mjs';
 
 // `program`: another build of the program, a .js path inside the site (web/js/program.js).
 export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1, program = null }) {
@@ -54,4 +55,22 @@ export async function sampleRate(page, windowSeconds) {
 // Fails loudly when the page reported errors (a measurement of a broken page is no figure).
 export function checkNoPageErrors(opened, what) {
   if (opened.pageErrors.length) throw new Error(`${what}: the page reported errors: ${opened.pageErrors.join('; ')}`);
+}
+
+// One window of a fresh page (a context of its own, closed after): opened with `view`, given
+// `warmupSeconds` (JIT tier-up, caches, frame growth), then sampleRate over `windowSeconds`.
+// Also the cores the browser used during the window (browser_cpu.mjs; null without /proc).
+// Fails when the page reported errors.
+export async function measureFreshPage(browser, serverUrl, view, { warmupSeconds, windowSeconds }) {
+  const opened = await openRaytracerPage(browser, serverUrl, view);
+  try {
+    await opened.page.waitForTimeout(warmupSeconds * 1000);
+    const before = cpuSnapshot(), started = performance.now();
+    const rate = await sampleRate(opened.page, windowSeconds);
+    const cores = coresBetween(before, cpuSnapshot(), (performance.now() - started) / 1000);
+    checkNoPageErrors(opened, `${view.program || 'the page'}: ${view.scene} with ${view.workers} workers`);
+    return { ...rate, cores, statistics: await statistics(opened.page) };
+  } finally {
+    await opened.context.close();
+  }
 }

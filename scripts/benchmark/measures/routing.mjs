@@ -5,7 +5,7 @@
 // scene, 1 and 2 workers, in turns (the order swapped every round) so a drift of the
 // machine's load hits both alike. The cost after many patches is measured where the patches
 // are made: patch_memory's samples per second at each checkpoint (measures/patching.mjs).
-import { checkNoPageErrors, openRaytracerPage, sampleRate } from '../raytracer_page.mjs';
+import { measureFreshPage } from '../raytracer_page.mjs';
 import { summarize } from '../statistics.mjs';
 
 export const GOALS = { routed_per_plain_calls_at_least: 0.95 };
@@ -26,14 +26,9 @@ export function plan(settings, context) {
             for (const build of round % 2 === 0 ? ['routed', 'plain_calls'] : ['plain_calls', 'routed']) {
               const view = { scene, width: options.width, height: options.height, workers,
                 program: build === 'plain_calls' ? PLAIN_CALLS_PROGRAM : null };
-              const opened = await openRaytracerPage(context.browser, context.server.url, view);
-              try {
-                await opened.page.waitForTimeout(options.warmup_seconds * 1000);  // JIT tier-up, caches
-                taken[build].push((await sampleRate(opened.page, options.window_seconds)).samples_per_second);
-                checkNoPageErrors(opened, `${build}: ${scene} with ${workers} workers`);
-              } finally {
-                await opened.context.close();
-              }
+              const measured = await measureFreshPage(context.browser, context.server.url, view,
+                { warmupSeconds: options.warmup_seconds, windowSeconds: options.window_seconds });
+              taken[build].push(measured.samples_per_second);
             }
           }
           rows.push({ scene, workers, routed: summarize(taken.routed), plain_calls: summarize(taken.plain_calls),

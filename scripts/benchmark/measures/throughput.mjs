@@ -6,29 +6,11 @@
 // every round), so a change in the machine's load hits them alike. Each window also records
 // the cores the page's workers got and the cores the rest of the browser took
 // (browser_cpu.mjs): with as many workers as cores, what the rest takes is the workers' loss.
-import { coresBetween, cpuSnapshot } from '../browser_cpu.mjs';
 import { renderNative } from '../native_renderer.mjs';
-import { checkNoPageErrors, openRaytracerPage, sampleRate } from '../raytracer_page.mjs';
+import { measureFreshPage } from '../raytracer_page.mjs';
 import { ratioSummary, summarize } from '../statistics.mjs';
 
 export const GOALS = { page_per_native_at_least: 0.8, two_over_one_at_least: 1.85 };
-
-// One window of a fresh page with `threads` workers: its samples per second and the cores
-// the browser used meanwhile (null without /proc).
-async function measurePage(context, options, scene, threads) {
-  const opened = await openRaytracerPage(context.browser, context.server.url,
-    { scene, width: options.width, height: options.height, workers: threads });
-  try {
-    await opened.page.waitForTimeout(options.page_warmup_seconds * 1000);  // JIT tier-up, caches, frame growth
-    const before = cpuSnapshot(), started = performance.now();
-    const rate = await sampleRate(opened.page, options.page_window_seconds);
-    const cores = coresBetween(before, cpuSnapshot(), (performance.now() - started) / 1000);
-    checkNoPageErrors(opened, `${scene} with ${threads} workers`);
-    return { samples_per_second: rate.samples_per_second, cores };
-  } finally {
-    await opened.context.close();
-  }
-}
 
 export function plan(settings, context) {
   const options = settings.throughput;
@@ -60,7 +42,9 @@ export function plan(settings, context) {
         for (let repetition = 0; repetition < options.repetitions; ++repetition) {
           const order = repetition % 2 === 0 ? options.threads : [...options.threads].reverse();
           for (const threads of order) {
-            const taken = await measurePage(context, options, scene, threads);
+            const taken = await measureFreshPage(context.browser, context.server.url,
+              { scene, width: options.width, height: options.height, workers: threads },
+              { warmupSeconds: options.page_warmup_seconds, windowSeconds: options.page_window_seconds });
             const key = `${scene}/${threads}`;
             if (!page.has(key)) page.set(key, []);
             page.get(key).push(taken);
