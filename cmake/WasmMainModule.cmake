@@ -15,7 +15,7 @@
 # call to a function of the program's own sources through the function table (so a patch
 # can replace any of them) and writes NAME.hotswap.json, the table map, beside NAME.wasm.
 # After linking, hotswap/tools/fix_start_order.py makes pointers in static data come out
-# right (a wasm-ld 14 bug). NAME.sources.json lists the program's own sources: a patch is
+# right (wasm-ld 14 set the GOT too late, wasm-ld 19 leaves the relocations to the runtime). NAME.sources.json lists the program's own sources: a patch is
 # built from those only. Each of them is compiled through hotswap/tools/program_compiler.sh,
 # which keeps the layouts of the record types it uses beside its object (a patch that
 # changes one is refused: the program's objects in memory have the old layout).
@@ -123,7 +123,7 @@ function(add_wasm_main_module target)
     -sENVIRONMENT=web,worker -sEXIT_RUNTIME=0
     ${js_library_options} ${ARG_LINK_OPTIONS}
     ${WASM_MAIN_MODULE_LINK_OPTIMIZATION})  # last: overrides the build type's -O3 for the link
-  # Work around wasm-ld 14 applying data relocations before it sets the internal GOT.
+  # Pointers in static data: relocated after the internal GOT is set, once (fix_start_order.py).
   add_custom_command(TARGET ${target} POST_BUILD
     COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/fix_start_order.py" "${ARG_OUTPUT_DIRECTORY}/${target}.wasm"
     VERBATIM)

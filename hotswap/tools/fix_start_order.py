@@ -21,7 +21,9 @@ longer applies the data relocations at start-up but exports `__wasm_apply_data_r
 the runtime to call once, which Emscripten 3.1.6's runtime never does, so pointers in static
 data (vtables, typeinfo) stay unrelocated and the first dynamic_cast or caught exception
 traps. Only the main thread runs the constructors (`__wasm_call_ctors`), so that function
-now calls it first. A module whose start-up already applies them is left untouched.
+now calls it first. A module whose start-up already applies them is left untouched; one
+whose relocations this moves needs no first fix (they now run after the whole start
+function), so it gets only this one.
 """
 from __future__ import annotations
 
@@ -208,8 +210,10 @@ def main() -> int:
     marker = b"hotswap-start-order-fixed"
     if marker in data[-64:]:
         return 0  # already fixed (the build re-runs POST_BUILD only after a relink, but be safe)
-    fixed, groups = fix(data, str(arguments.wasm))
-    fixed, relocations_moved = apply_data_relocations_first(fixed, str(arguments.wasm))
+    fixed, relocations_moved = apply_data_relocations_first(data, str(arguments.wasm))
+    # Moved to the constructors, the relocations run after the whole start function, GOT
+    # included: the first fix is then for nothing (wasm-ld 19).
+    fixed, groups = (fixed, 0) if relocations_moved else fix(fixed, str(arguments.wasm))
     if groups or relocations_moved:
         custom = encode_unsigned(len(marker)) + marker
         fixed += bytes([0]) + encode_unsigned(len(custom)) + custom
