@@ -124,5 +124,5 @@ test('saves faster than builds coalesce and versions apply in order', async () =
   assert.match(project.read(SKY), /0\.8f\)/);
   assert.ok(last.length >= 1);
   assert.equal((await stats()).mixedVersionFrames, 0, 'no frame mixed versions');
-  assert.match(devLoop.output(), /patch \d+ applied in the page/);
+  await session.waitForOutput(/patch \d+ applied in the page/);
 });

@@ -63,6 +63,20 @@ export async function openDevLoopSession({ scene, width, height, workers }) {
       return settled;
     },
 
+    // Waits until the dev loop's terminal output matches `pattern`. Lines about what the
+    // page did (applied, ran, not run yet, reloaded) are printed when the page's report
+    // reaches the dev server, which can be after the page itself shows the new version.
+    async waitForOutput(pattern, timeout = 15000) {
+      const deadline = Date.now() + timeout;
+      while (!pattern.test(devLoop.output())) {
+        if (Date.now() > deadline) {
+          assert.fail(`the dev loop did not print ${pattern} within ${timeout} ms; its last lines:\n` +
+            devLoop.output().split('\n').slice(-15).join('\n'));
+        }
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    },
+
     async waitForVersionOnScreen(v = session.version) {
       await waitUntil(page, (wanted) => raytracerPage.program.statistics().frameVersion === wanted, v, 30000);
     },

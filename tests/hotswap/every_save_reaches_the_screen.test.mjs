@@ -122,7 +122,7 @@ test('the patch log names the functions a save changed and marks those that ran;
     return row && row.children[3].textContent;
   }, comment.version, 10000);
   assert.equal(noChange, 'no code changed');
-  assert.match(session.devLoop.output(), new RegExp(`patch ${comment.version}: built .*: no code changed`));
+  await session.waitForOutput(new RegExp(`patch ${comment.version}: built .*: no code changed`));
 
   // A function the picture does not use (this scene has no mesh): live, but not run.
   const mesh = await session.saveAndSettle(SCENE_READER, (text) => replaceOnce(text,
@@ -134,5 +134,5 @@ test('the patch log names the functions a save changed and marks those that ran;
     .find((r) => r.children[0].textContent === String(v)).children[3].textContent, mesh.version);
   assert.match(meshRow, /○ raytracer::SceneReader::read_mesh/);
   await waitUntil(page, (v) => raytracerPage.program.statistics().frameVersion === v, mesh.version);
-  assert.match(session.devLoop.output(), new RegExp(`patch ${mesh.version}: not run yet \\(live, waiting for a call\\): raytracer::SceneReader::read_mesh`));
+  await session.waitForOutput(new RegExp(`patch ${mesh.version}: not run yet \\(live, waiting for a call\\): raytracer::SceneReader::read_mesh`));
 });

@@ -86,7 +86,7 @@ test('a warning does not stop a patch: it shows in the patch log and the termina
   await session.waitForVersionOnScreen();
   const notes = await page.evaluate(() => [...document.querySelectorAll('#patch-log .patch-notes')].filter((row) => !row.hidden).map((row) => row.textContent));
   assert.match(notes.join('\n'), /warning: app\/hot\/sky\.cpp:\d+:\d+: unused variable 'unused_sample_counter'/);
-  assert.match(session.devLoop.output(), /warning: app\/hot\/sky\.cpp:\d+:\d+: unused variable 'unused_sample_counter'/);
+  await session.waitForOutput(/warning: app\/hot\/sky\.cpp:\d+:\d+: unused variable 'unused_sample_counter'/);
   // Tidy up like a user would: the native build, which later tests compare with, keeps -Werror.
   const tidied = await session.saveAndSettle(SKY, (text) => replaceOnce(text, '  int unused_sample_counter = 3;\n', ''));
   assert.equal(tidied.state, 'applied', JSON.stringify(tidied.failure));
@@ -121,7 +121,7 @@ test('a changed signature restarts the program: the page reloads, keeps what the
   assert.match(rows[0], /^restarted: raytracer::CameraView::ray changed its signature/);
   assert.ok(rows.some((row) => /unused_sample_counter/.test(row)), 'the patch log from before the restart is still there');
   await assertDrawsTheEditedCode('after the restart the page draws the zoomed-in view of the new signature');
-  assert.match(session.devLoop.output(), /the page reloaded and restored its settings and camera: save to the first frame \d+ ms/);
+  await session.waitForOutput(/the page reloaded and restored its settings and camera: save to the first frame \d+ ms/);
 });
 
 test('a class that grows restarts the program with the type and both layouts named', async () => {
@@ -129,7 +129,7 @@ test('a class that grows restarts the program with the type and both layouts nam
     [CAMERA_VIEW_HEADER, (text) => replaceOnce(text, '  float lens_radius_;\n', '  float lens_radius_;\n  float extra_zoom_ = 0.9f;\n')],
     [CAMERA_VIEW, (text) => replaceOnce(text, '(s - 0.5f) * zoom) * horizontal_', '(s - 0.5f) * zoom * extra_zoom_) * horizontal_')]);
   assert.match(restarted.reason, /raytracer::CameraView grew from 76 to 80 bytes/);
-  assert.match(session.devLoop.output(), /raytracer::CameraView grew from 76 to 80 bytes \(in the running program: 76 bytes, aligned to 4, fields at \[0, 12, 24, 36, 48, 60, 72\]; now: 80 bytes, aligned to 4, fields at \[0, 12, 24, 36, 48, 60, 72, 76\]\)/);
+  await session.waitForOutput(/raytracer::CameraView grew from 76 to 80 bytes \(in the running program: 76 bytes, aligned to 4, fields at \[0, 12, 24, 36, 48, 60, 72\]; now: 80 bytes, aligned to 4, fields at \[0, 12, 24, 36, 48, 60, 72, 76\]\)/);
   await assertSetUpKept();
   await assertDrawsTheEditedCode('after the restart the page draws the view squeezed by the new member');
 });
