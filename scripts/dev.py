@@ -54,7 +54,9 @@ def main() -> int:
             server.wait()
             return 0
         from patch_builder import PatchBuilder  # noqa: E402
-        loop = DevLoop(ROOT, lambda: PatchBuilder(ROOT, arguments.build_dir, program, patches),
+        def make_builder():
+            return PatchBuilder(ROOT, arguments.build_dir, program, patches, say=log.say, narrow_header_edits=True)
+        loop = DevLoop(ROOT, make_builder,
                        ProgramRebuild(arguments.build_dir, program.stem), patches, server, log, [ROOT / "app"])
         log.say("watching app/: save a source file and the page picks up the change (Ctrl-C stops)")
         loop.run_forever()

@@ -18,6 +18,7 @@ packages=(
   wabt                # wasm-objdump, used to inspect modules in tests and tools
   chromium            # the browser that the browser tests and benchmarks drive
   python3             # the dev server, the patch builder
+  python3-clang-19    # libclang for Python: which includers a header edit must compile (hotswap/tools/header_edits.py)
   nodejs              # Playwright runs under Node (npm comes with it, or as Debian's npm below)
 )
 

@@ -35,11 +35,13 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from code_fingerprints import FunctionFingerprints, compare  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
 from compiler_output import CompilerOutput  # noqa: E402
+from header_edits import FunctionUse, HeaderNarrowing, parse_arguments  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
 from patch_format import PATCH_FORMAT  # noqa: E402
 from precompiled_prefix import (PrecompiledPrefixes, has_target_pch, include_block, refused_pch,  # noqa: E402
@@ -73,6 +75,7 @@ class BuildResult:
     warnings: list[dict] = field(default_factory=list)  # {file, line, column, message, context}
     static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # bound static -> (program address, size)
     routed_calls: int = 0  # the patch's own calls that go through the program's slots
+    headers: list[dict] = field(default_factory=list)  # per edited header: which includers compiled and why (header_edits)
     failure: dict | None = None
 
     @property
@@ -121,7 +124,8 @@ class CompileJob:
 
 class PatchBuilder:
     def __init__(self, project_root: Path, build_dir: Path, program_wasm: Path, patch_dir: Path,
-                 overlay: Path | None = None, check: bool = True):
+                 overlay: Path | None = None, check: bool = True, say: Callable[[str], None] | None = None,
+                 narrow_header_edits: bool = False):
         self.project_root = project_root.resolve()
         self.check = check  # False only in tests that prove the loader rejects bad patches by itself
         self.overlay = overlay.resolve() if overlay else None
@@ -147,6 +151,16 @@ class PatchBuilder:
         self.object_dir.mkdir(parents=True, exist_ok=True)
         self.output = CompilerOutput(self.project_root, self.overlay)
         self.prefixes = PrecompiledPrefixes(self.toolchain, self.work_dir / "pch")
+        self.function_use = FunctionUse(self.work_dir / "function-use", self._commands_for, self._project_inputs,
+                                        (lambda known, seconds: say(
+                                            f"header edits: know which functions each of {known} sources uses ({seconds:.0f} s); a "
+                                            "header edit now compiles only the sources that use a function it changed")) if say else None,
+                                        enabled=narrow_header_edits)
+        headers = {path for source in self.database.entries for path in self._project_inputs(source)}
+        self.narrowing = HeaderNarrowing(self.project_root, self.build_dir, program_wasm.stat().st_mtime,
+                                         sorted(headers - set(self.database.entries)), self.function_use,
+                                         Path(self.toolchain.clang).parent)
+        self.function_use.refresh(sorted(self.database.entries))  # in the background, one at a time
 
     def warm_up(self, paths: list[Path]) -> None:
         """Starts building the precompiled prefixes of these sources (in the background), so
@@ -159,6 +173,7 @@ class PatchBuilder:
     def close(self) -> None:
         """Stops background work (precompiled headers): call before the process exits."""
         self.prefixes.close()
+        self.narrowing.close()
 
     def relative(self, path: Path) -> str:
         try:
@@ -171,10 +186,45 @@ class PatchBuilder:
         extra = {source: patched.dependencies for source, patched in self.patched.items()}
         return self.database.sources_affected_by(changed, extra)
 
-    def build(self, changed: list[Path], version: int) -> BuildResult:
+    def sources_to_compile(self, changed: list[Path]) -> tuple[list[Path], list[dict]]:
+        """The sources a save of `changed` compiles: the saved sources, and the includers of
+        each saved header that use a function it changed (or all of them when that cannot be
+        told: header_edits); with, per header, what was decided and why."""
+        changed = [path.resolve() for path in changed]
+        affected = self.affected_sources(changed)
+        saved = {path for path in changed if path in self.database.entries}
+        headers = [path for path in changed if path not in self.database.entries]
+        if not headers:
+            return affected, []
+        compiled, notes = set(saved), []
+        extra = {source: patched.dependencies for source, patched in self.patched.items()}
+        for header in headers:
+            includers = [source for source in self.database.sources_affected_by([header], extra) if source != header]
+            if not includers:
+                continue
+            text_file = self._overlaid_file(header)
+            if not text_file.exists():
+                compiled.update(includers)
+                continue
+            flags = self._overlaid(includers[0], self.database.entry(includers[0]).flags)[1]
+            arguments = parse_arguments(self.toolchain.compile_command(flags, includers[0], Path("-")), includers[0])
+            plan = self.narrowing.plan(header, text_file.read_text(), includers, saved, arguments)
+            compiled.update(source for source in includers if self.relative(source) in plan.compiled)
+            notes.append(asdict(plan))
+        if not compiled:  # no includer uses what changed: compile them all, which tells "no code changed"
+            for note in notes:
+                note["compiled"], note["skipped"] = note["compiled"] + note["skipped"], []
+                note["reason"] = "none of the sources that include it uses a function it changed"
+            return affected, notes
+        return sorted(compiled), notes
+
+    def build(self, changed: list[Path], version: int, plan: tuple[list[Path], list[dict]] | None = None) -> BuildResult:
+        """Builds patch `version` for a save of `changed` (`plan`: what sources_to_compile
+        said for it, if the caller asked already)."""
         started = time.perf_counter()
-        sources = sorted(set(self.affected_sources(changed)) | self.pending)
-        result = BuildResult(version, [self.relative(path) for path in (sources or changed)])
+        planned, header_notes = plan or self.sources_to_compile(changed)
+        sources = sorted(set(planned) | self.pending)
+        result = BuildResult(version, [self.relative(path) for path in (sources or changed)], headers=header_notes)
         self.pending = set(sources)  # until a patch with them builds
         try:
             if not sources:
@@ -193,7 +243,9 @@ class PatchBuilder:
             self.patched.update(compiled)
             self.pending.clear()
             self._save_state()
+            self.narrowing.built(sorted(compiled))
         except PatchRejected as rejection:
+            self.narrowing.failed()
             result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection)),
                               "summary": self.output.relative_paths(rejection.summary)}
         result.build_ms = round((time.perf_counter() - started) * 1000, 1)
@@ -355,6 +407,30 @@ class PatchBuilder:
         if generated.returncode != 0:
             return generated
         return run  # the source's own diagnostics
+
+    def _overlaid_file(self, path: Path) -> Path:
+        """The file that holds `path`'s text: its edited copy in the overlay, else itself."""
+        if self.overlay is not None:
+            copy = self.overlay / path.resolve().relative_to(self.project_root)
+            if copy.exists():
+                return copy
+        return path
+
+    def _commands_for(self, source: Path, extra_flags: list[str], output: Path) -> list[list[str]]:
+        """Compile commands for `source` as a patch compiles it, with `extra_flags`: with the
+        program's precompiled header when it has one, then without (header_edits' use sets)."""
+        compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
+        quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
+        attempts = [flags, without_target_pch(flags)] if has_target_pch(flags) else [flags]
+        return [self.toolchain.compile_command([*attempt, *quote_flags, *extra_flags], compiled, output) for attempt in attempts]
+
+    def _project_inputs(self, source: Path) -> list[Path]:
+        """The user's files a source's compile reads (its Ninja dependencies and a patch's),
+        not the build folder's."""
+        entry = self.database.entry(source)
+        patched = self.patched.get(source)
+        files = self.database.dependencies_of(entry.object_file) | (patched.dependencies if patched else set())
+        return sorted(path for path in files if path.is_relative_to(self.project_root) and not path.is_relative_to(self.build_dir))
 
     def _overlay_files(self) -> str:
         """What the overlay holds (a new file there can change how includes resolve)."""

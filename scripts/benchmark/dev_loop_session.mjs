@@ -68,9 +68,11 @@ export class DevLoopSession {
   }
 
   // The dev loop precompiles the include block of every source it watches when it starts,
-  // one at a time in the background (hotswap/tools/precompiled_prefix.py); until that is
-  // over, builds compete with it for the cores. Waits until every started header has its
-  // PCH and nothing new started for a while. Returns how many there are.
+  // one at a time in the background (hotswap/tools/precompiled_prefix.py), and works out
+  // which functions each source uses (hotswap/tools/header_edits.py); until that is over,
+  // builds compete with it for the cores, and a header edit compiles every includer. Waits
+  // until every started header has its PCH, nothing new started for a while, and the dev
+  // loop said it knows the functions. Returns how many PCHs there are.
   async waitForPrecompiledHeaders({ quietMs = 3000, timeoutMs = 300000 } = {}) {
     const folder = this.project.path('build/wasm/hotswap-work/pch');
     const started = Date.now();
@@ -83,10 +85,11 @@ export class DevLoopSession {
       const complete = headers.every((name) => names.includes(name.replace(/\.h$/, '.pch')));
       const quiet = Date.now() - since;
       // A header whose PCH failed stays without one: after a long quiet spell that is final.
-      if (headers.length && ((complete && quiet >= quietMs) || quiet >= 5 * quietMs)) return names.filter((name) => name.endsWith('.pch')).length;
+      const usesKnown = /header edits: know which functions/.test(this.devLoop.output());
+      if (usesKnown && headers.length && ((complete && quiet >= quietMs) || quiet >= 5 * quietMs)) return names.filter((name) => name.endsWith('.pch')).length;
       await new Promise((resolve) => setTimeout(resolve, 250));
     }
-    throw new Error(`the dev loop's precompiled headers were still being built after ${timeoutMs / 1000} s`);
+    throw new Error(`the dev loop's precompiled headers (or which functions each source uses) were still being worked out after ${timeoutMs / 1000} s`);
   }
 
   async stop() {
@@ -180,7 +183,10 @@ export class DevLoopSession {
     return {
       version,
       workers,
-      files: manifest.files.length,  // the sources the patch rebuilt
+      files: manifest.files.length,  // the sources the patch compiled
+      // A header edit: how many sources include the header (the dev loop compiles only those
+      // that use a function it changed, hotswap/tools/header_edits.py); 0 for a .cpp edit.
+      includers: (manifest.headers || []).reduce((sum, note) => sum + note.compiled.length + note.skipped.length, 0),
       written_at_epoch_ms: writtenAt,
       save_seen_ms: manifest.saved_at_epoch_ms - writtenAt,
       build_ms: manifest.build_ms,

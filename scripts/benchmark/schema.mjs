@@ -108,7 +108,8 @@ const SHAPES = {
     goals: object({ save_to_pixels_p50_ms_at_most: number(), header_save_to_pixels_p50_ms_at_most: number(), apply_all_workers_ms_at_most: number(),
       apply_all_workers_goal_workers: number() }),
     runs: array(latencyRun),
-    header: object({ file: string(), sources_rebuilt: number({ positive: true, integer: true }), ...latencyRunFields }),
+    header: object({ file: string(), includers: number({ positive: true, integer: true }),
+      sources_compiled: number({ positive: true, integer: true }), ...latencyRunFields }),
   }),
   restart_latency: object({
     unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
@@ -223,7 +224,8 @@ const COMPLETE = {
       }
     }
     if (measure.header.edits !== s.header_edits) problems.push(`patch_latency.header: ${measure.header.edits} edits, expected ${s.header_edits}`);
-    if (measure.header.sources_rebuilt < 10) problems.push(`patch_latency.header: the header edit rebuilt ${measure.header.sources_rebuilt} sources, expected 10 or more`);
+    if (measure.header.includers < 10) problems.push(`patch_latency.header: the edited header has ${measure.header.includers} includers, expected 10 or more`);
+    if (measure.header.sources_compiled > measure.header.includers) problems.push(`patch_latency.header: ${measure.header.sources_compiled} sources compiled, more than the header's ${measure.header.includers} includers`);
   },
   restart_latency(measure, s, problems) {
     if (measure.edits !== s.restarts) problems.push(`restart_latency: ${measure.edits} restarts, expected ${s.restarts}`);

@@ -87,8 +87,9 @@ class DevLoop:
         retried_paths, retried_seen_at = self.retry or ([], [])
         paths = sorted({change.path for change in changes} | set(retried_paths))
         seen_at = min([change.seen_at for change in changes] + retried_seen_at)
-        affected = self.builder.affected_sources(paths)
-        if not affected:
+        plan = self.builder.sources_to_compile(paths)
+        affected = plan[0]
+        if not self.builder.affected_sources(paths):
             names = ", ".join(self.builder.relative(path) for path in paths)
             self.log.say(f"{names}: not part of the page's program; nothing to patch")
             return None
@@ -98,7 +99,7 @@ class DevLoop:
         self.log.saved_at[self.version] = seen_at
         self.log.building(self.version, files)
         self.server.events.publish(self.format["events"]["build_started"], {"version": self.version, "files": files})
-        result = self.builder.build(paths, self.version)
+        result = self.builder.build(paths, self.version, plan)
         manifest = result.manifest()
         if manifest.get("failure") and self.watcher.dirty():
             # A save landed while this built: the compiler may have read a file half-written

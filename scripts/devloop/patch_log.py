@@ -38,6 +38,7 @@ class PatchLog:
                     if changed else "no code changed")
             self.say(f"patch {version}: built {files} in {manifest['build_ms']:.0f} ms "
                      f"(compile {manifest['compile_ms']:.0f}, link {manifest['link_ms']:.0f}): {what}")
+        self.headers(manifest.get("headers") or [])
         warnings = manifest.get("warnings") or []
         if warnings:
             with self._lock:
@@ -46,6 +47,20 @@ class PatchLog:
                     for line in (warning.get("context") or "").splitlines():
                         print(f"      {line}", file=self.stream)
                 self.stream.flush()
+
+    def headers(self, notes: list[dict]) -> None:
+        """Per saved header: which of its includers compiled, and why the others did not (or why all did)."""
+        with self._lock:
+            for note in notes:
+                count = len(note["compiled"]) + len(note["skipped"])
+                if note.get("reason"):
+                    print(f"    {note['header']}: all {count} sources that include it compiled: {note['reason']} "
+                          f"(checked in {note['check_ms']:.0f} ms)", file=self.stream)
+                else:
+                    print(f"    {note['header']}: changed {', '.join(note['functions'])}; compiled the {len(note['compiled'])} of its "
+                          f"{count} includers that use it (or are not yet known not to; checked in {note['check_ms']:.0f} ms)",
+                          file=self.stream)
+            self.stream.flush()
 
     def restarting(self, version: int, failure: dict) -> None:
         self.say(f"patch {version} cannot be applied to the running program ({failure['kind'].replace('_', ' ')}): "

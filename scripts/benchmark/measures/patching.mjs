@@ -158,7 +158,8 @@ export function plan(settings, context) {
       })),
       header: {
         file: 'app/core/texture.h', workers: memoryWorkers, edits: headerRecords.length,
-        sources_rebuilt: headerRecords.length ? headerRecords[0].files : 0,
+        includers: headerRecords.length ? Math.max(...headerRecords.map((record) => record.includers)) : 0,
+        sources_compiled: headerRecords.length ? headerRecords.map((record) => record.files).sort((a, b) => a - b)[(headerRecords.length - 1) >> 1] : 0,
         components: Object.fromEntries(LATENCY_COMPONENTS.map((name) => [name,
           summarize(headerRecords.flatMap((record) => record[name]), { latency: true })])),
         raw: headerRecords,

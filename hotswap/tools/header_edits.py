@@ -1,0 +1,382 @@
+"""Which of a header's includers a save of it really changes.
+
+A header edit used to recompile every program source that includes the header (Ninja's
+dependencies): 13 sources for app/core/texture.h, over ten seconds of compiling on two
+cores. Most header edits change the body of one inline function, which few of those
+sources use. This module narrows the set, and only where it can show the others are
+unaffected; otherwise every includer is compiled, as before:
+
+1. `compare_header`: the header as the running code was built from it and as saved, both
+   parsed by libclang. Narrowing needs the two to differ only inside the bodies of plain
+   functions (not templates or members of templates, not constexpr/consteval, not
+   constructors or destructors: their code can land in a source without a call the front
+   end emits). Anything else (a declaration, a default argument or member initialiser, a
+   macro, a type) makes every includer compile.
+2. `FunctionUse`: for each program source, every function its code can reach, as the
+   front end emits it before any LLVM pass (so nothing is inlined away yet): the source's
+   own functions, and each inline or header function it calls, transitively. Computed in
+   the background when the builder starts (one compile at a time), cached
+   on disk by content, and again for each source a patch compiles.
+3. `HeaderNarrowing.plan`: a source that includes an edited header is compiled if it was
+   itself saved, if its use set is not known yet, or if it uses a function whose body
+   changed.
+
+`HeaderNarrowing` also keeps each project header's text as the running code was built from
+it (read when the builder starts, for headers older than the program; replaced after each
+patch that builds).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import subprocess
+import sys
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable
+
+# Debian's python3-clang-19 installs the bindings for the system's Python; scripts/setup.sh
+# installs it. Another Python (a virtualenv, pyenv) reads them from there.
+DEBIAN_BINDINGS = Path("/usr/lib/python3/dist-packages")
+IR_FLAGS = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"]
+# A patch's sources are worked out again this long after it built, once the page has applied
+# it and drawn its first frame: the work should not slow that down.
+REFRESH_DELAY_SECONDS = 3.0
+DEFINED_FUNCTION = re.compile(r'^define [^@]*@(?:"([^"]+)"|([^\s(]+))\(', re.MULTILINE)
+
+
+def load_libclang(llvm_bin: Path | None = None):
+    """The clang.cindex module bound to the toolchain's libclang; None if not installed."""
+    try:
+        import clang.cindex as cindex  # noqa: PLC0415
+    except ImportError:
+        if not DEBIAN_BINDINGS.is_dir():
+            return None
+        sys.path.append(str(DEBIAN_BINDINGS))
+        try:
+            import clang.cindex as cindex  # noqa: PLC0415
+        except ImportError:
+            return None
+    if not cindex.Config.loaded:
+        roots = [llvm_bin.parent / "lib"] if llvm_bin else []
+        roots += [Path("/usr/lib/llvm-19/lib")]
+        for root in roots:
+            libraries = sorted(root.glob("libclang-*.so*")) + sorted(root.glob("libclang.so*"))
+            if libraries:
+                cindex.Config.set_library_file(str(libraries[0]))
+                break
+    try:
+        cindex.Index.create()
+    except Exception:  # noqa: BLE001 - the library is missing or does not match
+        return None
+    return cindex
+
+
+@dataclass
+class HeaderFunction:
+    name: str            # mangled
+    readable: str        # as the user wrote it, for the log
+    body: tuple          # the body's tokens, comments left out
+    narrowable: str | None  # None, or why a change to it cannot be narrowed
+
+
+@dataclass
+class HeaderSummary:
+    skeleton: tuple                                   # tokens outside function bodies
+    functions: list[HeaderFunction] = field(default_factory=list)
+
+
+@dataclass
+class HeaderComparison:
+    changed: list[HeaderFunction]   # functions whose body changed (valid when `reason` is None)
+    reason: str | None              # why every includer must compile, or None
+
+
+def parse_arguments(compile_command: list[str], source: Path) -> list[str]:
+    """A source's compile command as arguments to parse a header of it with libclang."""
+    arguments, index = [], 1  # [0] is the compiler
+    while index < len(compile_command):
+        argument = compile_command[index]
+        if argument == "-o":
+            index += 2
+            continue
+        if argument == "-Xclang" and index + 3 < len(compile_command) and compile_command[index + 1] in ("-include", "-include-pch"):
+            index += 4  # the program's precompiled header: a header is parsed on its own
+            continue
+        if argument in ("-c", "-MD") or argument == str(source):
+            index += 1
+            continue
+        if argument in ("-MF", "-include-pch"):
+            index += 2
+            continue
+        arguments.append(argument)
+        index += 1
+    return ["-x", "c++", *arguments, "-Wno-pragma-once-outside-header"]
+
+
+def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> HeaderSummary | str:
+    """The header's function definitions and everything around them; or why it cannot tell."""
+    unit = cindex.TranslationUnit.from_source(str(path), args=arguments, unsaved_files=[(str(path), text)])
+    errors = [d for d in unit.diagnostics if d.severity >= cindex.Diagnostic.Error]
+    if errors:
+        first = errors[0]
+        return f"it does not compile on its own ({first.location.line}:{first.location.column}: {first.spelling})"
+    kinds = cindex.CursorKind
+    function_kinds = {kinds.FUNCTION_DECL, kinds.CXX_METHOD, kinds.CONSTRUCTOR, kinds.DESTRUCTOR,
+                      kinds.CONVERSION_FUNCTION, kinds.FUNCTION_TEMPLATE}
+    container_kinds = {kinds.NAMESPACE, kinds.STRUCT_DECL, kinds.CLASS_DECL, kinds.UNION_DECL, kinds.CLASS_TEMPLATE,
+                       kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION, kinds.UNEXPOSED_DECL, kinds.LINKAGE_SPEC}
+    template_kinds = {kinds.CLASS_TEMPLATE, kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION}
+    resolved = str(path.resolve())
+    bodies: list[tuple[int, int, object, bool]] = []  # (start offset, end offset, cursor, inside a template)
+
+    def in_header(cursor) -> bool:
+        return cursor.location.file is not None and os.path.realpath(cursor.location.file.name) == resolved
+
+    def walk(cursor, in_template: bool) -> None:
+        for child in cursor.get_children():
+            if not in_header(child):
+                continue
+            if child.kind in function_kinds and child.is_definition():
+                body = [part for part in child.get_children() if part.kind == kinds.COMPOUND_STMT]
+                if body:
+                    bodies.append((body[-1].extent.start.offset, body[-1].extent.end.offset, child, in_template))
+            elif child.kind in container_kinds:
+                walk(child, in_template or child.kind in template_kinds)
+
+    walk(unit.cursor, False)
+    bodies.sort(key=lambda entry: entry[0])
+    tokens = [token for token in unit.get_tokens(extent=unit.get_extent(str(path), (0, len(text.encode()))))
+              if token.kind != cindex.TokenKind.COMMENT]
+    skeleton, functions, body_index = [], [], 0
+    current: list[str] | None = None
+    for token in tokens:
+        offset = token.extent.start.offset
+        while body_index < len(bodies) and offset >= bodies[body_index][1]:
+            body_index += 1
+            current = None
+        if body_index < len(bodies) and bodies[body_index][0] <= offset < bodies[body_index][1]:
+            if current is None:
+                current = []
+                start, _, cursor, in_template = bodies[body_index]
+                functions.append((cursor, in_template, current, start))
+                skeleton.append("{body}")
+            current.append(token.spelling)
+        else:
+            skeleton.append(token.spelling)
+    summary = HeaderSummary(tuple(skeleton))
+    for cursor, in_template, body_tokens, start in functions:
+        declaration = [token.spelling for token in tokens
+                       if cursor.extent.start.offset <= token.extent.start.offset < start]
+        reason = None
+        if cursor.kind == kinds.FUNCTION_TEMPLATE or in_template:
+            reason = "a template"
+        elif "constexpr" in declaration or "consteval" in declaration:
+            reason = "constexpr (it can be evaluated where it is used)"
+        elif cursor.kind in (kinds.CONSTRUCTOR, kinds.DESTRUCTOR):
+            reason = "a constructor or destructor"
+        elif not cursor.mangled_name:
+            reason = "a function without a linker name"
+        summary.functions.append(HeaderFunction(cursor.mangled_name, _qualified(cursor, kinds), tuple(body_tokens), reason))
+    return summary
+
+
+def _qualified(cursor, kinds) -> str:
+    parts, parent = [cursor.spelling], cursor.semantic_parent
+    while parent is not None and parent.kind != kinds.TRANSLATION_UNIT:
+        parts.insert(0, parent.spelling or "(anonymous namespace)")
+        parent = parent.semantic_parent
+    return "::".join(parts)
+
+
+def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> HeaderComparison:
+    if isinstance(old, str) or isinstance(new, str):
+        return HeaderComparison([], "as saved, " + new if isinstance(new, str) else "as it was built, " + old)
+    if old.skeleton != new.skeleton or len(old.functions) != len(new.functions):
+        return HeaderComparison([], "it changed outside function bodies")
+    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body]
+    if not changed:
+        return HeaderComparison([], "no function body changed")
+    for function in changed:
+        if function.narrowable is not None:
+            return HeaderComparison(changed, f"{function.readable} changed, and it is {function.narrowable}")
+    return HeaderComparison(changed, None)
+
+
+class FunctionUse:
+    """For each program source, the functions the front end emits for it (see the top)."""
+
+    def __init__(self, cache_dir: Path, commands_for: Callable[[Path, list[str], Path], list[list[str]]],
+                 inputs_of: Callable[[Path], list[Path]], on_first_ready: Callable[[int, float], None] | None = None,
+                 enabled: bool = True):
+        self.cache_dir = cache_dir
+        self.enabled = enabled  # off: nothing is known, so every header edit compiles all its includers
+        self.on_first_ready = on_first_ready  # (sources known, seconds): once, when the first batch is done
+        self.commands_for = commands_for  # (source, extra flags, output) -> compile commands to try in turn
+        self.inputs_of = inputs_of      # source -> the project files its compile reads
+        self.cache_dir.mkdir(parents=True, exist_ok=True)
+        self._known: dict[Path, frozenset[str]] = {}
+        self._lock = threading.Lock()
+        self._requested: dict[Path, float] = {}  # source -> when it may be worked out (time.monotonic)
+        self._wake = threading.Condition(self._lock)
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._work, name="function-use", daemon=True)
+        self._thread.start()
+
+    def uses(self, source: Path) -> frozenset[str] | None:
+        with self._lock:
+            return self._known.get(source)
+
+    def refresh(self, sources: list[Path], after_seconds: float = 0.0) -> None:
+        """Forgets what these sources used (they compiled anew) and works it out again,
+        `after_seconds` from now (a patch just built: the page is busy applying it)."""
+        if not self.enabled:
+            return
+        with self._lock:
+            for source in sources:
+                self._known.pop(source, None)
+                self._requested[source] = time.monotonic() + after_seconds
+            self._wake.notify()
+
+    def close(self) -> None:
+        self._stopped.set()
+        with self._lock:
+            self._wake.notify()
+
+    def _next(self) -> Path | None:
+        """The source requested first whose time has come; waits for one; None once closed."""
+        with self._lock:
+            while not self._stopped.is_set():
+                if self._requested:
+                    source, due = min(self._requested.items(), key=lambda item: item[1])
+                    wait = due - time.monotonic()
+                    if wait <= 0:
+                        del self._requested[source]
+                        return source
+                    self._wake.wait(wait)
+                else:
+                    self._wake.wait()
+            return None
+
+    def _key(self, source: Path) -> str:
+        digest = hashlib.sha256(" ".join(self.commands_for(source, IR_FLAGS, Path("-"))[-1]).encode())
+        for path in sorted({source, *self.inputs_of(source)}):
+            digest.update(str(path).encode())
+            digest.update(path.read_bytes() if path.exists() else b"(missing)")
+        return digest.hexdigest()[:32]
+
+    def _work(self) -> None:
+        started, worked = time.perf_counter(), False
+        while not self._stopped.is_set():
+            if self.on_first_ready is not None and worked:
+                with self._lock:
+                    known, waiting = len(self._known), len(self._requested)
+                if not waiting:
+                    self.on_first_ready(known, time.perf_counter() - started)
+                    self.on_first_ready = None
+            source = self._next()
+            if source is None:
+                return
+            worked = True
+            try:
+                key = self._key(source)
+                cached = self.cache_dir / f"{key}.txt"
+                if not cached.exists():
+                    output = self.cache_dir / f"{key}.ll"
+                    for command in self.commands_for(source, IR_FLAGS, output):
+                        run = subprocess.run(command, capture_output=True, text=True)
+                        if run.returncode == 0:
+                            break
+                    if run.returncode != 0 or not output.exists():
+                        continue  # unknown: its includers compile whenever a header of theirs changes
+                    names = {quoted or plain for quoted, plain in DEFINED_FUNCTION.findall(output.read_text())}
+                    output.unlink()
+                    cached.write_text("\n".join(sorted(names)))
+                if key == self._key(source):  # not saved meanwhile
+                    with self._lock:
+                        self._known[source] = frozenset(cached.read_text().split())
+            except OSError:
+                continue
+
+
+@dataclass
+class NarrowedHeader:
+    header: str                    # relative path
+    functions: list[str]           # readable names of the functions whose bodies changed
+    compiled: list[str]            # includers compiled (they use one, or their use is not known yet)
+    skipped: list[str]             # includers left alone: they use none of them
+    reason: str | None = None      # why every includer compiles, when it does
+    check_ms: float = 0.0          # parsing the header twice and comparing
+
+
+class HeaderNarrowing:
+    def __init__(self, project_root: Path, build_dir: Path, program_built_at: float, headers: list[Path],
+                 function_use: FunctionUse, llvm_bin: Path | None):
+        self.project_root = project_root
+        self.function_use = function_use
+        self.cindex = load_libclang(llvm_bin)
+        # The header texts the running code was built from; a header saved after the program
+        # was built has no trustworthy old text, so its edits compile every includer.
+        self.texts: dict[Path, str] = {}
+        for header in headers:
+            if header.is_relative_to(project_root) and not header.is_relative_to(build_dir) and header.exists() \
+                    and header.stat().st_mtime <= program_built_at:
+                self.texts[header] = header.read_text()
+        self._planned: dict[Path, tuple[str, HeaderSummary | str | None]] = {}
+        self._summaries: dict[Path, tuple[str, HeaderSummary | str]] = {}  # header -> (text, its summary), the newest parsed
+
+    def plan(self, header: Path, saved_text: str, includers: list[Path], saved: set[Path],
+             parse_arguments: list[str]) -> NarrowedHeader:
+        """Which includers of `header` the save to `saved_text` makes compile."""
+        started = time.perf_counter()
+        self._planned[header] = (saved_text, None)  # once built, the running code's text, however this ends
+        relative = str(header.relative_to(self.project_root))
+        names = [str(source.relative_to(self.project_root)) for source in includers]
+
+        def everyone(reason: str) -> NarrowedHeader:
+            return NarrowedHeader(relative, [], names, [], reason, round((time.perf_counter() - started) * 1000, 1))
+        if self.cindex is None:
+            return everyone("libclang is not installed (scripts/setup.sh installs python3-clang-19)")
+        old_text = self.texts.get(header)
+        if old_text is None:
+            return everyone("it was saved after the program was built, so its old text is not known")
+        cached_text, cached = self._summaries.get(header, (None, None))
+        try:
+            with ThreadPoolExecutor(max_workers=2) as pool:  # libclang parses outside Python's lock
+                old = pool.submit(summarize_header, self.cindex, header, old_text, parse_arguments) \
+                    if cached_text != old_text else None
+                new = pool.submit(summarize_header, self.cindex, header, saved_text, parse_arguments)
+                old, new = old.result() if old else cached, new.result()
+        except Exception as error:  # noqa: BLE001 - libclang failing must not fail the build
+            return everyone(f"libclang could not parse it ({error})")
+        self._planned[header] = (saved_text, new)
+        comparison = compare_header(old, new)
+        if comparison.reason is not None:
+            return everyone(comparison.reason)
+        changed_names = {function.name for function in comparison.changed}
+        compiled, skipped = [], []
+        for source, name in zip(includers, names):
+            uses = self.function_use.uses(source)
+            (compiled if source in saved or uses is None or uses & changed_names else skipped).append(name)
+        return NarrowedHeader(relative, [function.readable for function in comparison.changed], compiled, skipped, None,
+                              round((time.perf_counter() - started) * 1000, 1))
+
+    def built(self, compiled: list[Path]) -> None:
+        """A patch built: the planned header texts are now the running code's, and the sources
+        it compiled may use other functions now."""
+        for header, (text, summary) in self._planned.items():
+            self.texts[header] = text
+            if summary is not None:
+                self._summaries[header] = (text, summary)  # the next edit's old text: parsed already
+        self._planned.clear()
+        self.function_use.refresh(compiled, after_seconds=REFRESH_DELAY_SECONDS)
+
+    def failed(self) -> None:
+        self._planned.clear()
+
+    def close(self) -> None:
+        self.function_use.close()

@@ -1,0 +1,87 @@
+# Why this exists: a header edit compiles only the includers that use a function whose body
+# changed (hotswap/tools/header_edits.py). Skipping an includer that needed compiling would
+# leave old code on screen while the page says "applied", so these tests pin down what may
+# narrow (a plain function's body) and what must compile every includer (anything else).
+import sys
+import unittest
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "hotswap" / "tools"))
+from header_edits import compare_header, load_libclang, summarize_header  # noqa: E402
+
+HEADER = """#pragma once
+// A header like the raytracer's: plain inline functions, a struct, a template, a constant.
+#define SCALE 2.0f
+namespace shapes {
+struct Box {
+  float side = 1.0f;
+  float area() const { return side * side; }
+  Box() { side = 1.0f; }
+};
+inline float volume(const Box& box) {
+  return box.area() * box.side;
+}
+constexpr float half(float value) { return value / 2.0f; }
+template <typename T> T twice(T value) { return value + value; }
+inline float scaled(float value) { return value * SCALE; }
+}  // namespace shapes
+"""
+ARGUMENTS = ["-x", "c++", "-std=c++20", "-Wno-pragma-once-outside-header"]
+PATH = Path("/virtual/shapes.h")
+
+
+class HeaderEditsTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.cindex = load_libclang()
+        if cls.cindex is None:
+            raise AssertionError("libclang's Python bindings are missing: scripts/setup.sh installs python3-clang-19")
+
+    def compare(self, before: str, after: str, old: str = HEADER):
+        self.assertIn(before, old, "the test's edit must find its text")
+        return compare_header(summarize_header(self.cindex, PATH, old, ARGUMENTS),
+                              summarize_header(self.cindex, PATH, old.replace(before, after), ARGUMENTS))
+
+    def test_a_changed_function_body_names_only_that_function(self):
+        comparison = self.compare("return box.area() * box.side;", "return box.area() * box.side * 0.5f;")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual([function.readable for function in comparison.changed], ["shapes::volume"])
+        self.assertEqual([function.name for function in comparison.changed], ["_ZN6shapes6volumeERKNS_3BoxE"])
+
+    def test_a_member_function_body_is_named_with_its_class(self):
+        comparison = self.compare("return side * side;", "return side * side * 2.0f;")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual([function.readable for function in comparison.changed], ["shapes::Box::area"])
+
+    def test_a_body_edit_that_moves_lines_changes_nothing_else(self):
+        comparison = self.compare("return box.area() * box.side;", "const float area = box.area();\n  return area * box.side;")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual(len(comparison.changed), 1)
+
+    def test_a_member_initialiser_compiles_every_includer(self):
+        self.assertEqual(self.compare("float side = 1.0f;", "float side = 2.0f;").reason, "it changed outside function bodies")
+
+    def test_a_macro_compiles_every_includer(self):
+        self.assertEqual(self.compare("#define SCALE 2.0f", "#define SCALE 3.0f").reason, "it changed outside function bodies")
+
+    def test_a_new_function_compiles_every_includer(self):
+        self.assertEqual(self.compare("}  // namespace shapes", "inline float third(float v) { return v / 3; }\n}  // namespace shapes").reason,
+                         "it changed outside function bodies")
+
+    def test_constexpr_template_and_constructor_bodies_compile_every_includer(self):
+        self.assertIn("constexpr", self.compare("return value / 2.0f;", "return value / 4.0f;").reason)
+        self.assertIn("template", self.compare("return value + value;", "return value + value + value;").reason)
+        self.assertIn("constructor", self.compare("Box() { side = 1.0f; }", "Box() { side = 3.0f; }").reason)
+
+    def test_a_comment_changes_no_function(self):
+        comparison = self.compare("// A header like", "// A header much like")
+        self.assertEqual(comparison.reason, "no function body changed")
+        self.assertEqual(self.compare("return value * SCALE;", "return value * SCALE; /* scaled */").reason, "no function body changed")
+
+    def test_a_header_that_does_not_compile_compiles_every_includer(self):
+        comparison = self.compare("return box.area() * box.side;", "return box.area() * undefined_name;")
+        self.assertIn("as saved, it does not compile on its own", comparison.reason)
+
+
+if __name__ == "__main__":
+    unittest.main()
