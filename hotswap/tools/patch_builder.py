@@ -3,7 +3,8 @@
 linked against the running program's symbols, plus its manifest.
 
 Steps (docs/ARCHITECTURE.md, "Flow of a patch"): find the program's sources an edit
-affects; compile each with the program's own flags (clang directly, no em++ wrapper, in
+affects (for a header, with narrow_header_edits as the dev loop has it, only the includers
+that use a function whose body changed: header_edits); compile each with the program's own flags (clang directly, no em++ wrapper, in
 parallel, with a precompiled header of its includes); rebind weak functions to the patch
 (object_rewriter); link them, with the newest objects of every source an earlier patch
 carried (a patch replaces all code patched so far, so no function of an older patch is
@@ -194,7 +195,7 @@ class PatchBuilder:
         affected = self.affected_sources(changed)
         saved = {path for path in changed if path in self.database.entries}
         headers = [path for path in changed if path not in self.database.entries]
-        if not headers:
+        if not headers or not self.function_use.enabled:
             return affected, []
         compiled, notes = set(saved), []
         extra = {source: patched.dependencies for source, patched in self.patched.items()}
