@@ -173,7 +173,7 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         declaration = [token.spelling for token in tokens
                        if cursor.extent.start.offset <= token.extent.start.offset < start]
         reason = None
-        if cursor.kind == kinds.FUNCTION_TEMPLATE or in_template:
+        if cursor.kind == kinds.FUNCTION_TEMPLATE or in_template or _member_of_template(cursor, template_kinds):
             reason = "a template"
         elif "constexpr" in declaration or "consteval" in declaration:
             reason = "constexpr (it can be evaluated where it is used)"
@@ -183,6 +183,17 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
             reason = "a function without a linker name"
         summary.functions.append(HeaderFunction(cursor.mangled_name, _qualified(cursor, kinds), tuple(body_tokens), reason))
     return summary
+
+
+def _member_of_template(cursor, template_kinds) -> bool:
+    """Whether the function belongs to a class template, however it was written (a member
+    defined outside its class is not lexically inside it)."""
+    parent = cursor.semantic_parent
+    while parent is not None and parent.kind.is_declaration():
+        if parent.kind in template_kinds:
+            return True
+        parent = parent.semantic_parent
+    return False
 
 
 def _qualified(cursor, kinds) -> str:

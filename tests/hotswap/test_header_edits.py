@@ -23,6 +23,8 @@ inline float volume(const Box& box) {
 }
 constexpr float half(float value) { return value / 2.0f; }
 template <typename T> T twice(T value) { return value + value; }
+template <typename T> struct Pair { T sum() const; T first, second; };
+template <typename T> T Pair<T>::sum() const { return first + second; }
 inline float scaled(float value) { return value * SCALE; }
 }  // namespace shapes
 """
@@ -72,6 +74,7 @@ class HeaderEditsTest(unittest.TestCase):
         self.assertIn("constexpr", self.compare("return value / 2.0f;", "return value / 4.0f;").reason)
         self.assertIn("template", self.compare("return value + value;", "return value + value + value;").reason)
         self.assertIn("constructor", self.compare("Box() { side = 1.0f; }", "Box() { side = 3.0f; }").reason)
+        self.assertIn("template", self.compare("return first + second;", "return first - second;").reason)
 
     def test_a_comment_changes_no_function(self):
         comparison = self.compare("// A header like", "// A header much like")
