@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 sys.path.insert(0, str(ROOT / "hotswap/tools"))
 
-from devloop.dev_loop import DevLoop, reset_patch_folder  # noqa: E402
+from devloop.dev_loop import DevLoop, SceneFolders, reset_patch_folder  # noqa: E402
 from devloop.patch_log import PatchLog  # noqa: E402
 from devloop.program_rebuild import ProgramRebuild  # noqa: E402
 from devserver import DevServer, ServerSettings  # noqa: E402
@@ -57,7 +57,8 @@ def main() -> int:
         def make_builder():
             return PatchBuilder(ROOT, arguments.build_dir, program, patches, say=log.say, narrow_header_edits=True)
         loop = DevLoop(ROOT, make_builder,
-                       ProgramRebuild(arguments.build_dir, program.stem), patches, server, log, [ROOT / "app"])
+                       ProgramRebuild(arguments.build_dir, program.stem), patches, server, log, [ROOT / "app"],
+                       SceneFolders(ROOT / "app" / "scenes", site / "scenes"))
         log.say("watching app/: save a source file and the page picks up the change (Ctrl-C stops)")
         loop.run_forever()
     except KeyboardInterrupt:

@@ -1,6 +1,7 @@
 """The loop itself: watch app/, build a patch for every save (saves made during a build
 are coalesced into the next one), publish it to the page, log it. Versions only grow, and
-the page applies them strictly in order.
+the page applies them strictly in order. A saved scene file (app/scenes/: JSON, OBJ) needs
+no build: it is copied to the site and the page reloads the scene it shows.
 
 A save that compiles but that a patch cannot carry (patch_format.json's restart_kinds, found
 by the builder or reported by the page's loader) makes a hot restart: the program is
@@ -13,6 +14,7 @@ import json
 import shutil
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from .patch_log import PatchLog
@@ -22,6 +24,13 @@ from .source_watcher import SourceWatcher
 POLL_SECONDS = 0.02
 QUIET_SECONDS = 0.01       # a save is over once no watched file changed for this long
 MAX_SETTLE_SECONDS = 1.0   # and no changed file is empty (half-saved), or this long passed
+SCENE_SUFFIXES = (".json", ".obj")
+
+
+@dataclass
+class SceneFolders:
+    source: Path  # where the user edits scenes (app/scenes)
+    site: Path    # where the page loads them from (the served copy)
 
 
 def reset_patch_folder(patches: Path) -> None:
@@ -33,7 +42,7 @@ def reset_patch_folder(patches: Path) -> None:
 
 class DevLoop:
     def __init__(self, project_root: Path, make_builder, rebuild: ProgramRebuild, patches: Path, server, log: PatchLog,
-                 watched: list[Path]):
+                 watched: list[Path], scenes: SceneFolders | None = None):
         self.project_root = project_root
         self.make_builder = make_builder  # a builder for the program as built now
         self.rebuild = rebuild
@@ -42,6 +51,8 @@ class DevLoop:
         self.log = log
         self.watched = watched
         self.watcher = SourceWatcher(watched)
+        self.scenes = scenes
+        self.scene_watcher = SourceWatcher([scenes.source], SCENE_SUFFIXES) if scenes else None
         self.version = 0
         self.retry: tuple[list[Path], list[float]] | None = None  # a failed build to redo: its paths and save time
         self.format = json.loads((project_root / "hotswap/patch_format.json").read_text())
@@ -81,6 +92,8 @@ class DevLoop:
             version, failure = requested
             self.restart(version, failure)
             return None
+        if self.scene_watcher is not None:
+            self._publish_saved_scene_files(self.scene_watcher.settled_changes(QUIET_SECONDS, MAX_SETTLE_SECONDS))
         changes = self.watcher.settled_changes(QUIET_SECONDS, MAX_SETTLE_SECONDS)
         if not changes and not self.retry:
             return None
@@ -118,6 +131,22 @@ class DevLoop:
         event = self.format["events"]["patch_failed" if failure else "patch_built"]
         self.server.events.publish(event, manifest)
         return manifest
+
+    def _publish_saved_scene_files(self, changes) -> None:
+        """A saved scene or mesh goes to the site the page loads scenes from (CMake copies them
+        only when it configures), and the page is told: it reloads the scene it shows."""
+        for change in changes:
+            relative = change.path.relative_to(self.scenes.source)
+            shown = self.builder.relative(change.path)
+            if not change.path.exists():
+                self.log.say(f"{shown}: deleted; the page keeps the scene it has")
+                continue
+            target = self.scenes.site / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(change.path, target)
+            self.log.say(f"{shown}: saved; the page reloads the scene if it uses this file")
+            self.server.events.publish(self.format["events"]["scene_saved"],
+                                       {"file": relative.as_posix(), "saved_at_epoch_ms": round(change.seen_at * 1000, 1)})
 
     def restart(self, version: int, failure: dict, files: list[str] | None = None, patch_build_ms: float | None = None) -> bool:
         """Rebuilds the program for a save no patch can carry; the page reloads itself."""

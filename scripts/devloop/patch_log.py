@@ -1,7 +1,7 @@
 """The terminal's patch log: one line per build (with the functions the save changed, or "no
 code changed", and the compiler's warnings), one per page report (applied or rejected, with
-timings; which changed functions have run since), the compiler's own message for a failed
-build. The page keeps the same log."""
+timings; which changed functions have run since; a saved scene reloaded or rejected), the
+compiler's own message for a failed build. The page keeps the same log."""
 from __future__ import annotations
 
 import sys
@@ -108,6 +108,21 @@ class PatchLog:
             ran = ", ".join(f"{function['name']} ({function['ms']:.0f} ms after it applied)" for function in report.get("functions") or [])
             still = report.get("not_run") or []
             self.say(f"patch {version}: ran {ran}" + (f"; not run yet: {', '.join(still)}" if still else ""))
+        elif kind == "scene-reloaded":
+            if report.get("shown") is False:
+                self.say(f"scene {report.get('file')}: the page shows {report.get('scene')}; it loads the saved file when you pick it")
+                return
+            total = ""
+            if report.get("shown_at_epoch_ms") and report.get("saved_at_epoch_ms"):
+                total = f"; save to new pixels {report['shown_at_epoch_ms'] - report['saved_at_epoch_ms']:.0f} ms"
+            camera = "your camera kept" if report.get("camera_kept") else "the scene's own camera (its camera changed)"
+            self.say(f"scene {report.get('scene')} reloaded in the page ({camera}){total}")
+        elif kind == "scene-rejected":
+            self.say(f"scene {report.get('file')} REJECTED by the page; it keeps the scene it had:")
+            with self._lock:
+                for line in str(report.get("message", "")).splitlines():
+                    print(f"    {line}", file=self.stream)
+                self.stream.flush()
         elif kind == "patch-rejected":
             failure = report.get("failure") or {}
             self.say(f"patch {version} REJECTED by the page ({failure.get('kind', '?').replace('_', ' ')}); it keeps the code it had:")

@@ -126,3 +126,35 @@ test('saves faster than builds coalesce and versions apply in order', async () =
   assert.equal((await stats()).mixedVersionFrames, 0, 'no frame mixed versions');
   await session.waitForOutput(/patch \d+ applied in the page/);
 });
+
+test('a saved scene file reaches the screen keeping the camera; a broken one is reported and the page keeps its scene', async () => {
+  const SCENE = 'app/scenes/sphere_field.json';
+  const good = project.read(SCENE);
+  const before = await pagePicture(2);
+  await page.evaluate(() => raytracerPage.program.orbit(0.3, 0.1));
+  await waitUntil(page, () => raytracerPage.program.statistics().accumulatedSamples >= 2);
+  const orbited = (await stats()).camera;
+
+  // The ground's odd checker cells turn red; the file's camera is untouched, so the user's stays.
+  project.edit(SCENE, (text) => text.replace('"odd": [0.2, 0.3, 0.1]', '"odd": [0.6, 0.1, 0.1]'));
+  await session.waitForOutput(/scene sphere_field\.json reloaded in the page \(your camera kept\); save to new pixels \d+ ms/);
+  assert.deepEqual((await stats()).camera, orbited, 'the orbited camera is kept');
+  const [reloaded, native] = [await pagePicture(2), await nativePicture(2)];
+  assertSamePicture(reloaded, native, 'the page draws the saved scene as the native renderer does');
+  assert.ok(compareImages(reloaded, before).differingPixels > 1000, 'and that differs from before the save');
+
+  // A save that is not valid JSON: reported where it is wrong, and the scene on screen stays.
+  project.edit(SCENE, (text) => text.replace('"objects": [', '"objects": [,'));
+  await session.waitForOutput(/scene sphere_field\.json REJECTED by the page; it keeps the scene it had/);
+  const overlay = await waitUntil(page, () => !document.getElementById('error-overlay').hidden && document.getElementById('error-overlay').textContent);
+  assert.match(overlay, /Scene file sphere_field\.json not loaded/);
+  assert.match(overlay, /line \d+/, 'the loader says where the file is wrong');
+  const kept = await pagePicture(2);
+  assertSamePicture(kept, native, 'the page still draws the scene it had');
+
+  // Fixed: it loads, and the overlay closes by itself.
+  project.edit(SCENE, () => good);
+  await waitUntil(page, () => document.getElementById('error-overlay').hidden);
+  const restored = await pagePicture(2);
+  assertSamePicture(restored, before, 'the scene as it was');
+});

@@ -5,9 +5,10 @@
 // functions it changed and which of those have run since (or "no code changed"), its
 // warnings. A rejected one shows in the error overlay; the overlay closes by itself when a
 // later patch applies. A save no patch can carry ends in a hot restart (hot_restart.js): the
-// log says "restarting", then "restarted: why" after the reload. All of it is reported to the
-// terminal (POST /api/report).
+// log says "restarting", then "restarted: why" after the reload. A saved scene file reloads
+// the scene on screen. All of it is reported to the terminal (POST /api/report).
 import { saveForRestart } from './hot_restart.js';
+import { reloadSavedScene } from './scene_loading.js';
 
 const BUILD_PAUSE_LIMIT_MS = 20000;  // a build this long: the page renders again meanwhile
 
@@ -163,6 +164,28 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   source.addEventListener(format.events.program_rebuilt, (event) => {
     saveForRestart(program, JSON.parse(event.data));
     location.reload();
+  });
+  // A saved scene file: the scene on screen reloads (scene_loading.js); a wrong one shows
+  // in the overlay, which closes once a later save of it loads.
+  let sceneError = null;  // {file, token}
+  let sceneReloads = Promise.resolve();  // one at a time, in the order of the saves
+  const onSceneSaved = async ({ file, saved_at_epoch_ms: savedAt }) => {
+    try {
+      const outcome = await reloadSavedScene(program, file);
+      if (sceneError && outcome.shown) {
+        overlay.hideIfShowing(sceneError.token);
+        sceneError = null;
+      }
+      report({ kind: format.report_kinds.scene_reloaded, file, saved_at_epoch_ms: savedAt, ...outcome });
+    } catch (error) {
+      sceneError = { file, token: overlay.show({ title: `Scene file ${file} not loaded`,
+        summary: 'The saved file has an error; the page keeps the scene it had.', details: error.message }) };
+      report({ kind: format.report_kinds.scene_rejected, file, message: error.message });
+    }
+  };
+  source.addEventListener(format.events.scene_saved, (event) => {
+    const saved = JSON.parse(event.data);
+    sceneReloads = sceneReloads.then(() => onSceneSaved(saved));
   });
   source.onopen = () => { badge.textContent = 'dev loop connected'; badge.classList.add('connected'); };
   source.onerror = () => { badge.textContent = 'no dev loop'; badge.classList.remove('connected'); };
