@@ -198,9 +198,8 @@ class PatchBuilder:
         if not headers or not self.function_use.enabled:
             return affected, []
         compiled, notes = set(saved), []
-        extra = {source: patched.dependencies for source, patched in self.patched.items()}
         for header in headers:
-            includers = [source for source in self.database.sources_affected_by([header], extra) if source != header]
+            includers = self.affected_sources([header])
             if not includers:
                 continue
             text_file = self._overlaid_file(header)
