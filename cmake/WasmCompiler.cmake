@@ -19,6 +19,13 @@ set(WASM_LLVM_ROOT "/usr/lib/llvm-19/bin" CACHE PATH "LLVM tools (clang, wasm-ld
 set(WASM_CODE_GENERATION_FLAGS -msimd128 -mno-reference-types -mno-multivalue)
 
 set(WASM_EMSCRIPTEN_CONFIG "${CMAKE_BINARY_DIR}/emscripten_config.py")
+# The patch builder's host tools (hotswap/compiler): a compile server that keeps clang and
+# wasm-ld loaded between saves, and a pass plugin that records which functions each compile
+# emits. The native preset builds them (scripts/build.sh builds them before this build); the
+# program's compiler launcher and the patch builder use them when they are there.
+set(HOTSWAP_HOST_TOOLS_DIR "${PROJECT_SOURCE_DIR}/build/native/hotswap/compiler" CACHE PATH
+    "Where the native preset builds hotswap_compile_server and hotswap_function_use.so")
+set(HOTSWAP_FUNCTION_USE_PLUGIN "${HOTSWAP_HOST_TOOLS_DIR}/hotswap_function_use.so")
 set(WASM_UNDEFINED_RUNTIME_SYMBOLS "${CMAKE_BINARY_DIR}/runtime_undefined_symbols.txt")
 
 if(EMSCRIPTEN)
@@ -34,6 +41,8 @@ if(EMSCRIPTEN)
   file(WRITE "${WASM_EMSCRIPTEN_CONFIG}" "# Written by cmake/WasmCompiler.cmake from ${EMSCRIPTEN_ROOT_PATH}/.emscripten: do not edit.${config}")
   # wasm-ld 19 reports undefined data symbols of a PIE; 3.1.6 defines this one in JS.
   file(WRITE "${WASM_UNDEFINED_RUNTIME_SYMBOLS}" "__heap_base\n")
+  file(WRITE "${CMAKE_BINARY_DIR}/hotswap_host_tools.json"
+       "{\"compile_server\": \"${HOTSWAP_HOST_TOOLS_DIR}/hotswap_compile_server\",\n \"function_use_plugin\": \"${HOTSWAP_FUNCTION_USE_PLUGIN}\"}\n")
 
   add_compile_options("SHELL:--em-config ${WASM_EMSCRIPTEN_CONFIG}" ${WASM_CODE_GENERATION_FLAGS})
   add_link_options("SHELL:--em-config ${WASM_EMSCRIPTEN_CONFIG}" ${WASM_CODE_GENERATION_FLAGS}

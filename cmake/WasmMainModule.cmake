@@ -18,7 +18,9 @@
 # right (wasm-ld 14 set the GOT too late, wasm-ld 19 leaves the relocations to the runtime). NAME.sources.json lists the program's own sources: a patch is
 # built from those only. Each of them is compiled through hotswap/tools/program_compiler.sh,
 # which keeps the layouts of the record types it uses beside its object (a patch that
-# changes one is refused: the program's objects in memory have the old layout).
+# changes one is refused: the program's objects in memory have the old layout) and, with the
+# function-use plugin, the functions it emits (OBJECT.uses: which sources a header edit
+# must compile, hotswap/tools/header_edits.py).
 set(WASM_MAIN_MODULE_INITIAL_MEMORY 268435456 CACHE STRING "Bytes of shared memory of a main module (fixed: no growth)")
 option(HOTSWAP_ROUTE_CALLS "Route calls to the program's functions through the table (off: plain calls, not patchable)" ON)
 # The link's optimisation level (the sources keep the build type's -O3). At -O3 em++ runs
@@ -64,7 +66,8 @@ function(add_wasm_main_module target)
   add_library(${target}_objects OBJECT ${ARG_SOURCES})
   target_link_libraries(${target}_objects PUBLIC ${ARG_LIBRARIES} PRIVATE project_warnings)
   foreach(compiled IN ITEMS ${target}_objects ${ARG_LIBRARIES})
-    set_property(TARGET ${compiled} PROPERTY CXX_COMPILER_LAUNCHER "${PROJECT_SOURCE_DIR}/hotswap/tools/program_compiler.sh")
+    set_property(TARGET ${compiled} PROPERTY CXX_COMPILER_LAUNCHER
+                 "${PROJECT_SOURCE_DIR}/hotswap/tools/program_compiler.sh;--function-use-plugin=${HOTSWAP_FUNCTION_USE_PLUGIN}")
   endforeach()
 
   set(exported_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.exported_functions.json")

@@ -19,6 +19,7 @@ packages=(
   chromium            # the browser that the browser tests and benchmarks drive
   python3             # the dev server, the patch builder
   python3-clang-19    # libclang for Python: which includers a header edit must compile (hotswap/tools/header_edits.py)
+  llvm-19-dev libclang-cpp19-dev libclang-19-dev liblld-19-dev # clang and lld as libraries: the patch builder's compile server (hotswap/compiler)
   nodejs              # Playwright runs under Node (npm comes with it, or as Debian's npm below)
 )
 

@@ -29,6 +29,7 @@ struct FrameJob {
   std::uint32_t first_sample = 0;        // samples every pixel had before this frame
   std::uint32_t frame_number = 0;
   std::uint32_t version = 0;             // the patch version all its tiles were rendered with
+  bool preview = false;                  // a preview (preview_frame.h): small pixels, its own samples
 
   std::atomic<std::uint32_t> next_tile{0};   // the shared tile queue
   std::atomic<std::uint32_t> tiles_done{0};

@@ -14,6 +14,7 @@
 
 #include "canvas_bridge.h"
 #include "hotswap.h"
+#include "preview_frame.h"
 #include "wwm.h"
 
 namespace raytracer::web {
@@ -216,6 +217,7 @@ void FrameLoop::apply_pending_changes() {
     patches_committed_ = false;
     paused_by_failures_ = false;  // new code: worth trying again
     restart = true;               // the samples so far were rendered by the old code
+    preview_next_frame_ = true;   // the new code's pixels, soon
   }
   if (pending_scene_) {
     scene_ = std::move(pending_scene_);
@@ -287,20 +289,28 @@ void FrameLoop::start_frame() {
     waiting_to_start_ = true;  // paused: a change (or a higher limit, or a patch) starts the next frame
     return;
   }
-  std::vector<Tile> tiles = make_tiles(settings_.width, settings_.height, tile_size_for(frame_growth_));
+  const bool preview = std::exchange(preview_next_frame_, false) && worth_a_preview(settings_);
+  FrameSettings settings = preview ? preview_settings(settings_) : settings_;
+  if (!preview) {
+    settings.samples_per_frame = settings_.samples_per_frame * frame_growth_;
+    if (sample_limit_ > 0) settings.samples_per_frame = std::min(settings.samples_per_frame, sample_limit_ - accumulated_samples_);
+  }
+  std::vector<Tile> tiles = make_tiles(settings.width, settings.height, tile_size_for(preview ? 1 : frame_growth_));
   auto job = std::make_shared<FrameJob>(tiles.size());
   job->tiles = std::move(tiles);
   job->scene = scene_;
   job->camera = camera_;
-  job->settings = settings_;
-  job->settings.samples_per_frame = settings_.samples_per_frame * frame_growth_;
-  if (sample_limit_ > 0) {
-    job->settings.samples_per_frame = std::min(job->settings.samples_per_frame, sample_limit_ - accumulated_samples_);
-  }
-  job->accumulation = accumulation_;
-  job->first_sample = accumulated_samples_;
+  job->settings = settings;
   job->frame_number = ++frame_number_;
-  job->pixels = pixels_[job->frame_number % 2];
+  job->preview = preview;
+  if (preview) {  // its own samples and pixels: the picture's accumulation starts with the next frame
+    job->accumulation = std::make_shared<AccumulationBuffer>(settings.width, settings.height);
+    job->pixels = std::make_shared<std::vector<std::uint8_t>>(static_cast<std::size_t>(settings.width) * settings.height * 4);
+  } else {
+    job->accumulation = accumulation_;
+    job->first_sample = accumulated_samples_;
+    job->pixels = pixels_[job->frame_number % 2];
+  }
   current_job_ = job;
   frame_in_flight_ = true;
   failures_in_frame_ = 0;
@@ -355,23 +365,28 @@ void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
   bool mixed = false;
   for (std::uint32_t i = 1; i < job->tiles.size(); ++i) mixed = mixed || job->tile_versions[i].load() != first_version;
   job->version = first_version;
-  accumulated_samples_ += job->settings.samples_per_frame;
-  statistics_.frame_finished(emscripten_get_now(),
-                             static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
-                             first_version, mixed);
-  if (statistics_.last_frame_ms() * 2.0 < kStillFrameBudgetMs && frame_growth_ < kMostFrameGrowthWhileStill) frame_growth_ *= 2;
+  std::shared_ptr<std::vector<std::uint8_t>> shown = job->pixels;
+  if (job->preview) {
+    shown = pixels_[job->frame_number % 2];
+    enlarge_preview(*job->pixels, job->settings.width, job->settings.height, *shown, settings_.width, settings_.height);
+    statistics_.frame_finished(emscripten_get_now(), 0.0, first_version, mixed);
+  } else {
+    accumulated_samples_ += job->settings.samples_per_frame;
+    statistics_.frame_finished(emscripten_get_now(),
+                               static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
+                               first_version, mixed);
+    if (statistics_.last_frame_ms() * 2.0 < kStillFrameBudgetMs && frame_growth_ < kMostFrameGrowthWhileStill) frame_growth_ *= 2;
+  }
   last_completed_frame_ = job->frame_number;
   awaiting_present_[job->frame_number % 2] = job->frame_number;
-  completed_pixels_ = job->pixels;
+  completed_pixels_ = shown;
   frame_in_flight_ = false;
-  present(*job);
+  present(job->frame_number, job->version, std::move(shown));
   start_frame();
 }
 
-void FrameLoop::present(const FrameJob& job) {
-  const std::uint32_t frame = job.frame_number, version = job.version;
-  std::shared_ptr<std::vector<std::uint8_t>> pixels = job.pixels;
-  const int width = job.settings.width, height = job.settings.height;
+void FrameLoop::present(std::uint32_t frame, std::uint32_t version, std::shared_ptr<std::vector<std::uint8_t>> pixels) {
+  const int width = settings_.width, height = settings_.height;
   if (auto presenter = pool_.presenter()) {
     wwm::post(*presenter, [frame, version, pixels, width, height](wwm::JsValue) {
       present_pixels(pixels->data(), width, height);

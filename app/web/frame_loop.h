@@ -81,7 +81,7 @@ class FrameLoop {
   void render_on_main_thread();
   void render_on_main_thread_later();  // the next slice, after a turn of the event loop
   void frame_complete(const std::shared_ptr<FrameJob>& job);
-  void present(const FrameJob& job);
+  void present(std::uint32_t frame, std::uint32_t version, std::shared_ptr<std::vector<std::uint8_t>> pixels);
   void present_acknowledged(std::uint32_t frame_number, std::uint32_t version);
   void schedule_next_frame();
   void new_code_ready();
@@ -115,6 +115,7 @@ class FrameLoop {
   // While the picture is still, frames grow (1, 2, 4, ... times samples_per_frame) as long as
   // they stay short; a new picture starts again at 1 (frame_loop.cpp's kStillFrameBudgetMs).
   std::uint32_t frame_growth_ = 1;
+  bool preview_next_frame_ = false;  // new code took over: show its pixels soon (preview_frame.h)
 
   // Frame bookkeeping.
   std::shared_ptr<FrameJob> current_job_;

@@ -113,9 +113,11 @@ mergeInto(LibraryManager.library, {
             HotswapMain.remember(plan, summary, program);
             entry.state = 'ready';
             delete entry.bytes;
-            HotswapMain.prepared.push({ module: module, plan: plan });
+            var step = { module: module, plan: plan };
+            HotswapMain.prepared.push(step);
             HotswapMain.changed(entry);
-            _hotswap_detail_patch_ready();
+            // A listener may have started a frame, which committed it already: nothing waits then.
+            if (HotswapMain.prepared.indexOf(step) >= 0) _hotswap_detail_patch_ready();
           }, function(error) {
             // The table grew here: every other instance must grow it the same way.
             HotswapMain.reserve({ module: null, plan: { version: plan.version, tableBase: plan.tableBase, tableLength: plan.tableLength } });

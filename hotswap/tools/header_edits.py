@@ -219,24 +219,43 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
 
 
 class FunctionUse:
-    """For each program source, the functions the front end emits for it (see the top)."""
+    """For each program source, the functions the front end emits for it (see the top).
+
+    Known from the start when the program's build ran the function-use plugin
+    (hotswap/compiler: OBJECT.uses beside each of the program's objects), and learned from
+    each patch compile the same way. Without the plugin, worked out in the background: a
+    front-end run of its own per source, cached on disk by content."""
 
     def __init__(self, cache_dir: Path, commands_for: Callable[[Path, list[str], Path], list[list[str]]],
                  inputs_of: Callable[[Path], list[Path]], on_first_ready: Callable[[int, float], None] | None = None,
-                 enabled: bool = True):
+                 enabled: bool = True, known: dict[Path, frozenset[str]] | None = None,
+                 run: Callable[[list[str]], subprocess.CompletedProcess] | None = None):
         self.cache_dir = cache_dir
         self.enabled = enabled  # off: nothing is known, so every header edit compiles all its includers
         self.on_first_ready = on_first_ready  # (sources known, seconds): once, when the first batch is done
         self.commands_for = commands_for  # (source, extra flags, output) -> compile commands to try in turn
         self.inputs_of = inputs_of      # source -> the project files its compile reads
+        self.run = run or (lambda command: subprocess.run(command, capture_output=True, text=True))
         self.cache_dir.mkdir(parents=True, exist_ok=True)
-        self._known: dict[Path, frozenset[str]] = {}
+        self._known: dict[Path, frozenset[str]] = dict(known or {}) if enabled else {}
         self._lock = threading.Lock()
         self._requested: dict[Path, float] = {}  # source -> when it may be worked out (time.monotonic)
         self._wake = threading.Condition(self._lock)
         self._stopped = threading.Event()
         self._thread = threading.Thread(target=self._work, name="function-use", daemon=True)
         self._thread.start()
+
+    def learn(self, source: Path, names: frozenset[str]) -> None:
+        """What a compile of `source` just emitted (the plugin's set): its code now."""
+        if not self.enabled:
+            return
+        with self._lock:
+            self._known[source] = names
+            self._requested.pop(source, None)
+
+    def known_count(self) -> int:
+        with self._lock:
+            return len(self._known)
 
     def uses(self, source: Path) -> frozenset[str] | None:
         with self._lock:
@@ -299,7 +318,7 @@ class FunctionUse:
                 if not cached.exists():
                     output = self.cache_dir / f"{key}.ll"
                     for command in self.commands_for(source, IR_FLAGS, output):
-                        run = subprocess.run(command, capture_output=True, text=True)
+                        run = self.run(command)
                         if run.returncode == 0:
                             break
                     if run.returncode != 0 or not output.exists():
@@ -378,13 +397,15 @@ class HeaderNarrowing:
 
     def built(self, compiled: list[Path]) -> None:
         """A patch built: the planned header texts are now the running code's, and the sources
-        it compiled may use other functions now."""
+        it compiled whose use set the compile did not give (FunctionUse.learn) may use other
+        functions now."""
         for header, (text, summary) in self._planned.items():
             self.texts[header] = text
             if summary is not None:
                 self._summaries[header] = (text, summary)  # the next edit's old text: parsed already
         self._planned.clear()
-        self.function_use.refresh(compiled, after_seconds=REFRESH_DELAY_SECONDS)
+        if compiled:
+            self.function_use.refresh(compiled, after_seconds=REFRESH_DELAY_SECONDS)
 
     def failed(self) -> None:
         self._planned.clear()

@@ -27,6 +27,8 @@ soak keep one builder, and its precompiled headers, warm).
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import hashlib
 import json
 import os
 import shutil
@@ -45,10 +47,9 @@ from compiler_output import CompilerOutput  # noqa: E402
 from header_edits import FunctionUse, HeaderNarrowing, parse_arguments  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
 from patch_format import PATCH_FORMAT  # noqa: E402
-from precompiled_prefix import (PrecompiledPrefixes, has_target_pch, include_block, refused_pch,  # noqa: E402
-                                without_target_pch)
+from preambles import PRIORITY_NOW, Preambles, has_target_pch, include_block, refused_pch, without_target_pch  # noqa: E402
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
-                          functions_defined_by, without_parameters)
+                          functions_defined_by, use_demangler, without_parameters)
 import record_layouts  # noqa: E402
 from run_flags import add_run_flags  # noqa: E402
 from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
@@ -68,6 +69,7 @@ class BuildResult:
     module: str | None = None
     build_ms: float = 0.0
     compile_ms: float = 0.0
+    compile_cpu_ms: float | None = None  # processor time of the compiles (the compile server's count; None without it)
     link_ms: float = 0.0
     check_ms: float = 0.0
     functions: list[str] = field(default_factory=list)
@@ -77,6 +79,7 @@ class BuildResult:
     static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # bound static -> (program address, size)
     routed_calls: int = 0  # the patch's own calls that go through the program's slots
     headers: list[dict] = field(default_factory=list)  # per edited header: which includers compiled and why (header_edits)
+    reused: list[str] = field(default_factory=list)  # of `files`, those an earlier compile of the same text gave (no compile)
     failure: dict | None = None
 
     @property
@@ -113,6 +116,16 @@ class ProgramEquivalent:
 
 
 @dataclass
+class CompiledSource:
+    """An earlier compile of a source, kept by the content it was compiled from: saving the
+    same text again (an undo) reuses it instead of compiling."""
+    patched: PatchedSource
+    warnings: list[dict]
+    equivalent: ProgramEquivalent
+    uses: frozenset[str] | None  # its use set, when the plugin wrote one
+
+
+@dataclass
 class CompileJob:
     source: Path            # the program's source
     compiled: Path          # what is compiled: the source, or its edited copy in the overlay
@@ -133,7 +146,10 @@ class PatchBuilder:
         self.build_dir = build_dir.resolve()
         self.patch_dir = patch_dir
         self.work_dir = self.build_dir / "hotswap-work"
-        self.toolchain = Toolchain.load(self.build_dir)
+        self.toolchain = Toolchain.load(self.build_dir, say)
+        self.toolchain.runner.start()  # loads clang and lld while the page loads
+        if self.toolchain.runner.uses_server:
+            use_demangler(self.toolchain.runner.demangle)
         self.database = CompileDatabase(self.build_dir, CompileDatabase.program_sources(program_wasm))
         self.program = ProgramInterface.from_wasm(program_wasm)
         self.patched: dict[Path, PatchedSource] = {}
@@ -151,30 +167,43 @@ class PatchBuilder:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.object_dir.mkdir(parents=True, exist_ok=True)
         self.output = CompilerOutput(self.project_root, self.overlay)
-        self.prefixes = PrecompiledPrefixes(self.toolchain, self.work_dir / "pch")
+        self.preambles = Preambles(self.toolchain, self.work_dir / "preambles")
+        # The program's build wrote each object's use set when the plugin was there (program_compiler.sh).
+        from_build = {source: frozenset(uses.read_text().split()) for source, entry in self.database.entries.items()
+                      if (uses := entry.object_file.with_name(entry.object_file.name + ".uses")).exists()}
         self.function_use = FunctionUse(self.work_dir / "function-use", self._commands_for, self._project_inputs,
                                         (lambda known, seconds: say(
                                             f"header edits: know which functions each of {known} sources uses ({seconds:.0f} s); a "
                                             "header edit now compiles only the sources that use a function it changed")) if say else None,
-                                        enabled=narrow_header_edits)
+                                        enabled=narrow_header_edits, known=from_build, run=self.toolchain.run)
         headers = {path for source in self.database.entries for path in self._project_inputs(source)}
         self.narrowing = HeaderNarrowing(self.project_root, self.build_dir, program_wasm.stat().st_mtime,
                                          sorted(headers - set(self.database.entries)), self.function_use,
                                          Path(self.toolchain.clang).parent)
-        self.function_use.refresh(sorted(self.database.entries))  # in the background, one at a time
+        unknown = sorted(set(self.database.entries) - set(from_build))
+        if narrow_header_edits and not unknown and say:
+            say(f"header edits: know which functions each of {len(from_build)} sources uses (from the program's build)")
+        self.function_use.refresh(unknown)  # in the background, one at a time
+        self._compiled_objects: dict[str, PatchedSource] = {}  # content key of a compile -> what it made (undo)
+        self._linked_modules: dict[tuple[str, ...], Path] = {}  # the objects linked -> the module they made
 
     def warm_up(self, paths: list[Path]) -> None:
-        """Starts building the precompiled prefixes of these sources (in the background), so
-        that their first patch compiles fast too."""
-        for source in self.database.sources_affected_by(paths):
+        """Starts building the preambles of these sources that have none fresh (in the
+        background, one at a time): the hot files first, then the most recently saved, the
+        likeliest next edits; so that their first patch compiles fast too."""
+        sources = self.database.sources_affected_by(paths)
+        hot = self.project_root / "app" / "hot"
+        sources.sort(key=lambda source: (not source.is_relative_to(hot), -self._overlaid_file(source).stat().st_mtime))
+        for order, source in enumerate(sources, start=1):
             compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
-            if not has_target_pch(flags):  # the others use the program's
-                self.prefixes.ready(include_block(compiled.read_text()), flags, quotes, self._overlay_files())
+            self.preambles.flags_for(include_block(compiled.read_text()), flags, quotes, self._overlay_files(), priority=order)
 
     def close(self) -> None:
-        """Stops background work (precompiled headers): call before the process exits."""
-        self.prefixes.close()
+        """Stops background work (preambles, use sets) and the compile server: call before
+        the process exits."""
+        self.preambles.close()
         self.narrowing.close()
+        self.toolchain.close()
 
     def relative(self, path: Path) -> str:
         try:
@@ -253,26 +282,37 @@ class PatchBuilder:
         return result
 
     def _compile(self, sources: list[Path], version: int, result: BuildResult) -> dict[Path, PatchedSource]:
+        """Compiles `sources` in parallel; a source whose text (and every project file its
+        compile reads) is one an earlier patch compiled already reuses that compile (an undo,
+        an experiment toggled back): `result.reused` names those."""
         started = time.perf_counter()
         compiled_at = time.time()
-        jobs, fingerprint_jobs = [], {}
+        jobs, fingerprint_jobs, keys, reused = [], {}, {}, {}
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
-            output = self.object_dir / f"v{version:06d}-{index}-{source.stem}.o"
             compiled, flags, quotes = self._overlaid(source, entry.flags)
+            keys[source] = key = self._compile_key(source, compiled, flags, quotes)
+            earlier = self._compiled_objects.get(key)
+            if earlier is not None and earlier.patched.object_file.exists():
+                reused[source] = earlier
+                continue
+            output = self.object_dir / f"v{version:06d}-{index}-{source.stem}.o"
             statics = self._static_bindings(source, compiled, entry.object_file)
             jobs.append(CompileJob(source, compiled, output, flags, quotes, statics))
             if statics.renamed:
                 fingerprint_jobs[source] = CompileJob(source, compiled, output.with_suffix(".plain.o"), flags, quotes,
                                                       StaticBindings({}, {}), layouts=False)
-        with ThreadPoolExecutor(max_workers=COMPILE_JOBS) as pool:
-            runs = list(pool.map(self._compile_one, [*jobs, *fingerprint_jobs.values()]))
+        runs = []
+        if jobs:
+            with ThreadPoolExecutor(max_workers=COMPILE_JOBS) as pool:
+                runs = list(pool.map(self._compile_one, [*jobs, *fingerprint_jobs.values()]))
         result.compile_ms = round((time.perf_counter() - started) * 1000, 1)
+        cpu = [getattr(run, "cpu_ms", None) for run in runs]
+        result.compile_cpu_ms = round(sum(cpu), 1) if None not in cpu else None
         errors = [run.stderr.strip() or run.stdout.strip() for run in runs if run.returncode != 0]
         if errors:
             raise PatchRejected("compile_error", "\n".join(errors[:len(jobs)] or errors))
-        for run in runs[:len(jobs)]:
-            result.warnings += self.output.warnings(run.stderr)
+        warnings = {job.source: self.output.warnings(run.stderr) for job, run in zip(jobs, runs)}
         dependencies = {job.source: self._read_dependencies(job.output) for job in jobs}
         for job, run in zip(jobs, runs[:len(jobs)]):
             # The plain object (before the patch's rebinding below), for a hot restart.
@@ -291,7 +331,40 @@ class PatchBuilder:
             bind_weak_functions_locally(job.output)
             fingerprinted = fingerprint_jobs[job.source].output if job.source in fingerprint_jobs else job.output
             compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses)
+            uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"))
+            self._compiled_objects[keys[job.source]] = CompiledSource(compiled[job.source], warnings[job.source],
+                                                                      self.program_equivalents[job.source], uses)
+        for source, earlier in reused.items():
+            compiled[source] = earlier.patched
+            result.warnings += earlier.warnings
+            self.program_equivalents[source] = dataclasses.replace(earlier.equivalent, compiled_at=compiled_at)
+            if earlier.uses is not None:
+                self.function_use.learn(source, earlier.uses)
+        for source in sources:
+            result.warnings += warnings.get(source, [])
+        result.reused = [self.relative(source) for source in sorted(reused)]
         return compiled
+
+    def _compile_key(self, source: Path, compiled: Path, flags: list[str], quotes: list[Path]) -> str:
+        """What a compile of `source` depends on: its flags, its text and that of every project
+        file its compile reads (the newest compile's list of them)."""
+        digest = hashlib.sha256("\0".join([*flags, *map(str, quotes), self._overlay_files()]).encode())
+        for path in [compiled, *(self._overlaid_file(path) for path in self._project_inputs(source))]:
+            digest.update(str(path).encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"\0(missing)")
+        return digest.hexdigest()
+
+    def _learn_function_use(self, source: Path, uses_file: Path) -> frozenset[str] | None:
+        """The use set the function-use plugin wrote for this compile, told to the narrowing."""
+        try:
+            uses = frozenset(uses_file.read_text().split())
+        except OSError:
+            return None
+        self.function_use.learn(source, uses)
+        return uses
 
     def install_for_restart(self) -> list[str]:
         """Before a hot restart's program build: puts into the program's build folder, for every
@@ -360,7 +433,10 @@ class PatchBuilder:
             return set()
         text = depfile.read_text().replace("\\\n", " ")
         paths = set()
+        build_folder = str(self.build_dir) + os.sep
         for word in text.split(":", 1)[-1].split():
+            if word.startswith("/usr/") or os.path.abspath(word).startswith(build_folder):
+                continue  # Debian's headers, the build's (third-party links): not the user's files
             path = Path(word).resolve()
             if self.overlay is not None and path.is_relative_to(self.overlay):
                 path = self.project_root / path.relative_to(self.overlay)
@@ -370,39 +446,36 @@ class PatchBuilder:
         return paths
 
     def _compile_one(self, job: CompileJob) -> subprocess.CompletedProcess:
-        """Compiles with the source's precompiled prefix when there is one, else plainly;
-        through LLVM IR when static variables must be bound to the program's (static_data)."""
+        """Compiles with the source's preamble when a fresh one is built (preambles.py), else
+        with the program's precompiled header (or plainly); through LLVM IR when static
+        variables must be bound to the program's (static_data). The compile that makes the
+        patch's object also writes its use set (OUTPUT.uses, the function-use plugin)."""
         source, output, flags, quotes, statics = job.compiled, job.output, job.flags, job.quotes, job.statics
         quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
         quote_flags += record_layouts.FLAGS if job.layouts else []
         quote_flags += ["-MD", "-MF", str(output.with_suffix(".d"))]
         target = output.with_suffix(".ll") if statics.renamed else output
         to_ir = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"] if statics.renamed else []
-        # The program's own precompiled header comes with the compile command (CMake's); a
-        # source without one gets a precompiled prefix of its includes. A PCH clang refuses
-        # (a header in it changed) is dropped, and only a plain compile's failure believed.
+        use_flags, use_environment = self.toolchain.function_use(output.with_suffix(".uses")) if job.layouts else ([], {})
+        # A PCH clang refuses (a header in it changed) is dropped, and only a plain compile's failure believed.
         block = include_block(source.read_text())
-        attempts = [flags]
+        preamble = self.preambles.flags_for(block, flags, quotes, self._overlay_files(), PRIORITY_NOW)
+        attempts = [attempt for attempt in (preamble, flags) if attempt is not None]
         if has_target_pch(flags):
             attempts.append(without_target_pch(flags))
-        else:
-            pch = self.prefixes.ready(block, flags, quotes, self._overlay_files())
-            if pch is not None:
-                attempts.insert(0, [*flags, "-include-pch", str(pch)])
         for attempt in attempts:
-            run = subprocess.run(self.toolchain.compile_command([*attempt, *quote_flags, *to_ir], source, target),
-                                 capture_output=True, text=True)
+            run = self.toolchain.run(self.toolchain.compile_command([*attempt, *quote_flags, *to_ir, *([] if to_ir else use_flags)],
+                                                                   source, target), environment=use_environment)
             if run.returncode == 0 or not refused_pch(run.stderr):
                 break
-            if "-include-pch" in attempt and attempt is not flags:
-                self.prefixes.forget(Path(attempt[-1]))
-                self.prefixes.ready(block, flags, quotes, self._overlay_files())  # rebuilt for the next save
+            if attempt is preamble:
+                self.preambles.forget(Path(preamble[-1]))
+                self.preambles.flags_for(block, flags, quotes, self._overlay_files(), PRIORITY_NOW)  # rebuilt for the next save
         if run.returncode != 0 or not statics.renamed:
             return run
         target.write_text(rewrite_ir(target.read_text(), statics.renamed))
-        generated = subprocess.run(self.toolchain.compile_command([*without_target_pch(flags), "-Wno-unused-command-line-argument"],
-                                                                  target, output),
-                                   capture_output=True, text=True)
+        generated = self.toolchain.run(self.toolchain.compile_command([*without_target_pch(flags), "-Wno-unused-command-line-argument",
+                                                                       *use_flags], target, output), environment=use_environment)
         target.unlink()
         if generated.returncode != 0:
             return generated
@@ -456,12 +529,24 @@ class PatchBuilder:
         return source, overlaid_flags, [source.parent]
 
     def _link(self, objects: list[Path], version: int, result: BuildResult) -> Path:
+        """Links the objects into the patch module; the same objects linked before (an undo)
+        give the same module, copied instead."""
         started = time.perf_counter()
         output = self.patch_dir / PATCH_FORMAT["module_file"].format(version=version)
-        run = subprocess.run(self.toolchain.link_command(objects, output), capture_output=True, text=True)
+        inputs = tuple(sorted(map(str, objects)))
+        linked = self._linked_modules.get(inputs)
+        if linked is not None and linked.exists():
+            shutil.copyfile(linked, output)
+        else:
+            run = self.toolchain.run(self.toolchain.link_command(objects, output))
+            if run.returncode != 0:
+                raise PatchRejected("invalid_module", "linking the patch failed:\n" + (run.stderr or run.stdout).strip())
+            name = hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:24]
+            linked = self.work_dir / "linked" / f"{name}.wasm"
+            linked.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(output, linked)  # as linked: the run flags and routing below change the module
+            self._linked_modules[inputs] = linked
         result.link_ms = round((time.perf_counter() - started) * 1000, 1)
-        if run.returncode != 0:
-            raise PatchRejected("invalid_module", "linking the patch failed:\n" + (run.stderr or run.stdout).strip())
         return output
 
     def _check(self, module_path: Path, sources: list[Path], result: BuildResult) -> None:

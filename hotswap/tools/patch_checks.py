@@ -11,6 +11,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 from patch_format import PATCH_FORMAT
 from wasm_binary import SYMBOL_FUNCTION, WasmBinary
@@ -70,7 +71,21 @@ class EarlierPatches:
         self.data_names |= {export.name for export in patch.exports() if export.kind == "global" and export.name not in ignored}
 
 
+# A demangler in this process's reach (the compile server's, set by the patch builder): a
+# program started per call costs ~50 ms, which a save should not wait for.
+_demangler: Callable[[list[str]], dict[str, str] | None] | None = None
+
+
+def use_demangler(demangler: Callable[[list[str]], dict[str, str] | None] | None) -> None:
+    global _demangler
+    _demangler = demangler
+
+
 def demangle(names: list[str]) -> dict[str, str]:
+    if _demangler is not None and names:
+        readable = _demangler(names)
+        if readable is not None:
+            return readable
     tool = shutil.which("llvm-cxxfilt-14") or shutil.which("c++filt")
     if tool is None or not names:
         return {name: name for name in names}

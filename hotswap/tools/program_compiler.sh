@@ -4,10 +4,18 @@
 #  - keeps beside the object (OBJECT.layouts) the layout clang computed for every record type
 #    the source uses (size, alignment, member offsets): the patch builder compares a patch's
 #    layouts with these (record_layouts.py), since the program's objects in memory have them;
+#  - with --function-use-plugin=PLUGIN (hotswap/compiler, when the native preset built it),
+#    keeps beside the object (OBJECT.uses) every function the compile emitted before any LLVM
+#    pass: which sources a header edit must compile (header_edits.py), known from the first
+#    save. The plugin changes nothing in the object;
 #  - when HOTSWAP_WARNINGS_ARE_NOT_ERRORS is set (the dev loop's hot restart), lets warnings
 #    through: a save that compiles with a warning must still reach the screen. Other builds
 #    (scripts/build.sh, CI) keep -Werror.
 set -o pipefail
+plugin=""
+case "${1:-}" in
+  --function-use-plugin=*) plugin="${1#--function-use-plugin=}"; shift ;;
+esac
 object=""
 previous=""
 for argument in "$@"; do
@@ -17,5 +25,13 @@ done
 extra=()
 [ -n "${HOTSWAP_WARNINGS_ARE_NOT_ERRORS:-}" ] && extra+=(-Wno-error)
 if [ -z "$object" ]; then exec "$@" "${extra[@]}"; fi
+case "$object" in
+  *.o)
+    rm -f "$object.uses"  # an object without a fresh set must not keep a stale one
+    if [ -n "$plugin" ] && [ -f "$plugin" ]; then
+      extra+=("-fpass-plugin=$plugin")
+      export HOTSWAP_FUNCTION_USE_OUTPUT="$object.uses"
+    fi ;;
+esac
 # clang prints the layouts on standard output; only the one-block-per-type summaries are kept.
 "$@" "${extra[@]}" -Xclang -fdump-record-layouts-simple | awk '/^Type: /{keep=1} keep{print} /FieldOffsets:/{keep=0}' > "$object.layouts"

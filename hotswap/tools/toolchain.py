@@ -8,7 +8,10 @@ clang and wasm-ld directly. So a patch compiles exactly as em++ compiled the pro
 
 Which clang and wasm-ld: the ones of the Emscripten config file the build wrote
 (BUILD/emscripten_config.py, cmake/WasmCompiler.cmake), the file em++ was given for every
-compile and link of the program.
+compile and link of the program. They run through the compile server when the native
+preset built it (BUILD/hotswap_host_tools.json says where; compile_server.py), which keeps
+them loaded between saves, and each compile records which functions it emits with the
+function-use pass plugin beside it (header_edits.py).
 """
 from __future__ import annotations
 
@@ -21,8 +24,13 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from compile_server import ToolRunner
+
 EMSCRIPTEN_ROOT = Path("/usr/share/emscripten")
 EMSCRIPTEN_CONFIG_FILE = "emscripten_config.py"  # in the build folder (cmake/WasmCompiler.cmake)
+HOST_TOOLS_FILE = "hotswap_host_tools.json"  # in the build folder: where the native preset builds them (cmake/WasmCompiler.cmake)
+# The function-use plugin writes the compile's use set to the file this variable names.
+FUNCTION_USE_OUTPUT_VARIABLE = "HOTSWAP_FUNCTION_USE_OUTPUT"
 PIC_LIBRARY_DIR = EMSCRIPTEN_ROOT / "cache/sysroot/lib/wasm32-emscripten/pic"
 
 # The wasm-ld flags em++ 3.1.6 uses for -sSIDE_MODULE=1 -pthread (from `em++ -v`), plus what
@@ -98,10 +106,12 @@ class Toolchain:
     cache: Path
     stamp: str                                  # the Emscripten version and LLVM the cached flags are for
     emscripten_flags: dict[str, list[str]]      # project flags (joined) -> what em++ adds to them
+    runner: ToolRunner = field(default_factory=lambda: ToolRunner(None))  # runs clang and wasm-ld (compile_server.py)
+    function_use_plugin: Path | None = None     # the pass plugin that records a compile's use set, if built
     _lock: threading.Lock = field(default_factory=threading.Lock)  # background PCH builds ask too
 
     @classmethod
-    def load(cls, cache_dir: Path) -> "Toolchain":
+    def load(cls, cache_dir: Path, say=None) -> "Toolchain":
         cache = cache_dir / "hotswap_toolchain.json"
         version_file = EMSCRIPTEN_ROOT / "emscripten-version.txt"
         em_config = cache_dir / EMSCRIPTEN_CONFIG_FILE
@@ -110,7 +120,12 @@ class Toolchain:
         stamp = f"{version} {llvm_root}"
         cached = json.loads(cache.read_text()) if cache.exists() else {}
         flags = cached.get("flags_by_project_flags", {}) if cached.get("emscripten") == stamp else {}
-        return cls(_tool(llvm_root, "clang++"), _tool(llvm_root, "wasm-ld"), em_config, cache, stamp, flags)
+        host_tools_file = cache_dir / HOST_TOOLS_FILE
+        host_tools = json.loads(host_tools_file.read_text()) if host_tools_file.exists() else {}
+        server = Path(host_tools["compile_server"]) if host_tools.get("compile_server") else None
+        plugin = Path(host_tools["function_use_plugin"]) if host_tools.get("function_use_plugin") else None
+        return cls(_tool(llvm_root, "clang++"), _tool(llvm_root, "wasm-ld"), em_config, cache, stamp, flags,
+                   ToolRunner(server, say), plugin if plugin and plugin.exists() else None)
 
     def emscripten_flags_for(self, project_flags: list[str]) -> list[str]:
         relevant = _code_generation_flags(project_flags)
@@ -132,6 +147,21 @@ class Toolchain:
 
     def compile_command(self, project_flags: list[str], source: Path, output: Path) -> list[str]:
         return [self.clang, *self.emscripten_flags_for(project_flags), *project_flags, "-c", str(source), "-o", str(output)]
+
+    def function_use(self, output: Path) -> tuple[list[str], dict[str, str]]:
+        """The flags and environment that make a compile write its use set to `output`
+        (nothing when the plugin is not built)."""
+        if self.function_use_plugin is None:
+            return [], {}
+        return [f"-fpass-plugin={self.function_use_plugin}"], {FUNCTION_USE_OUTPUT_VARIABLE: str(output)}
+
+    def run(self, command: list[str], *, environment: dict[str, str] | None = None,
+            background: bool = False) -> subprocess.CompletedProcess:
+        """Runs a compile or link command (compile_server.py: through the server when it is built)."""
+        return self.runner.run(command, environment=environment, background=background)
+
+    def close(self) -> None:
+        self.runner.close()
 
     def link_command(self, objects: list[Path], output: Path) -> list[str]:
         return [self.wasm_ld, "-o", str(output), *map(str, objects), str(PIC_LIBRARY_DIR / "crtbegin.o"),

@@ -21,7 +21,7 @@ from .patch_log import PatchLog
 from .program_rebuild import ProgramRebuild
 from .source_watcher import SourceWatcher
 
-POLL_SECONDS = 0.02
+POLL_SECONDS = 0.02        # the longest wait between two looks (the watcher wakes the loop on a change)
 QUIET_SECONDS = 0.01       # a save is over once no watched file changed for this long
 MAX_SETTLE_SECONDS = 1.0   # and no changed file is empty (half-saved), or this long passed
 SCENE_SUFFIXES = (".json", ".obj")
@@ -74,7 +74,7 @@ class DevLoop:
     def run_forever(self) -> None:
         while True:
             self.step()
-            time.sleep(POLL_SECONDS)
+            self.watcher.wait(POLL_SECONDS)
 
     def _page_report(self, report: dict) -> None:
         self.log.page_report(report)

@@ -22,7 +22,9 @@ export async function copyProject() {
   fs.symlinkSync(path.join(projectRoot, 'node_modules'), path.join(root, 'node_modules'));
   const environment = { ...process.env, NODE_PATH: '/usr/share/nodejs' };
   const cmake = (args) => run('cmake', args, { cwd: root, env: environment, maxBuffer: 64 << 20 });
-  await cmake(['--preset', 'wasm']);
+  // The patch builder's host tools (hotswap/compiler) are the same code in the copy: it uses
+  // the ones this checkout's native build made, rather than building its own.
+  await cmake(['--preset', 'wasm', `-DHOTSWAP_HOST_TOOLS_DIR=${path.join(projectRoot, 'build/native/hotswap/compiler')}`]);
   await cmake(['--preset', 'native']);
   await cmake(['--build', '--preset', 'wasm', '--target', 'raytracer']);
   await cmake(['--build', '--preset', 'native', '--target', 'render']);

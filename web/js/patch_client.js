@@ -137,9 +137,23 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   };
 
   const source = new EventSource('/events');
+  // A built patch keeps the pause until the loader has it ready (or refused it): a frame
+  // started meanwhile would run the old code, to be given up when the patch is ready.
+  let pausedFor = null;  // the version the pause waits for
+  loader.listeners.push((entry) => {
+    if (entry.version === pausedFor && entry.state !== 'announced' && entry.state !== 'loading') {
+      pausedFor = null;
+      pauseForBuild(false);
+    }
+  });
   const onPatch = (event) => {
-    pauseForBuild(false);
-    announce(JSON.parse(event.data));
+    const manifest = JSON.parse(event.data);
+    if (manifest.failure || !buildPause || loader.entries[manifest.version]) {
+      pauseForBuild(false);
+    } else {
+      pausedFor = manifest.version;
+    }
+    announce(manifest);
   };
   source.addEventListener(format.events.patch_built, onPatch);
   source.addEventListener(format.events.patch_failed, onPatch);
