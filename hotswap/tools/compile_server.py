@@ -33,6 +33,7 @@ class ToolRunner:
         self.say = say
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
+        self._reader: threading.Thread | None = None
         self._answers: dict[int, Future] = {}
         self._ids = itertools.count(1)
         self._broken = self.server_binary is None
@@ -79,7 +80,7 @@ class ToolRunner:
         """Stops the server; compiles still running are killed (their answers: None)."""
         with self._lock:
             self._closed = True
-            process = self._process
+            process, reader = self._process, self._reader
         if process is not None:
             try:
                 process.stdin.close()
@@ -89,6 +90,10 @@ class ToolRunner:
                 process.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 process.kill()
+                process.wait()
+            if reader is not None:
+                reader.join(timeout=10)  # it reads to the end of the server's output
+            process.stdout.close()
 
     def _submit(self, request: dict) -> Future | None:
         with self._lock:
@@ -125,7 +130,8 @@ class ToolRunner:
             if self.say:
                 self.say(f"the compile server ({self.server_binary}) did not start ({error}): compiling with clang's own programs")
             return False
-        threading.Thread(target=self._read_answers, args=(self._process,), name="compile-server", daemon=True).start()
+        self._reader = threading.Thread(target=self._read_answers, args=(self._process,), name="compile-server", daemon=True)
+        self._reader.start()
         return True
 
     def _read_answers(self, process: subprocess.Popen) -> None:

@@ -134,6 +134,10 @@ class CompileJob:
     quotes: list[Path]      # folders its quoted includes resolve from
     statics: StaticBindings
     layouts: bool = True    # print the record layouts (the compile whose object the patch links)
+    # Bound statics: where the plain object (the program's, for the comparison) goes when it
+    # comes from the same front-end run, the IR compiled as it is (byte-identical for a source
+    # with the program's PCH; tests/hotswap/test_patch_builder.py). None: a compile of its own.
+    plain_output: Path | None = None
 
 
 class PatchBuilder:
@@ -186,6 +190,7 @@ class PatchBuilder:
         self.function_use.refresh(unknown)  # in the background, one at a time
         self._compiled_objects: dict[str, PatchedSource] = {}  # content key of a compile -> what it made (undo)
         self._linked_modules: dict[tuple[str, ...], Path] = {}  # the objects linked -> the module they made
+        self._use_learned: dict[Path, bool] = {}  # source -> whether its newest compile gave its use set
 
     def warm_up(self, paths: list[Path]) -> None:
         """Starts building the preambles of these sources that have none fresh (in the
@@ -272,7 +277,7 @@ class PatchBuilder:
             self.patched.update(compiled)
             self.pending.clear()
             self._save_state()
-            self.narrowing.built(sorted(compiled))
+            self.narrowing.built(sorted(source for source in compiled if not self._use_learned.get(source)))
         except PatchRejected as rejection:
             self.narrowing.failed()
             result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection)),
@@ -288,6 +293,7 @@ class PatchBuilder:
         started = time.perf_counter()
         compiled_at = time.time()
         jobs, fingerprint_jobs, keys, reused = [], {}, {}, {}
+        plain_objects: dict[Path, Path] = {}  # bound statics: the plain object, for the comparison and a restart
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
             compiled, flags, quotes = self._overlaid(source, entry.flags)
@@ -299,9 +305,12 @@ class PatchBuilder:
             output = self.object_dir / f"v{version:06d}-{index}-{source.stem}.o"
             statics = self._static_bindings(source, compiled, entry.object_file)
             jobs.append(CompileJob(source, compiled, output, flags, quotes, statics))
-            if statics.renamed:
+            if statics.renamed and has_target_pch(flags):
+                jobs[-1].plain_output = plain_objects[source] = output.with_suffix(".plain.o")
+            elif statics.renamed:
                 fingerprint_jobs[source] = CompileJob(source, compiled, output.with_suffix(".plain.o"), flags, quotes,
                                                       StaticBindings({}, {}), layouts=False)
+                plain_objects[source] = fingerprint_jobs[source].output
         runs = []
         if jobs:
             with ThreadPoolExecutor(max_workers=COMPILE_JOBS) as pool:
@@ -316,8 +325,8 @@ class PatchBuilder:
         dependencies = {job.source: self._read_dependencies(job.output) for job in jobs}
         for job, run in zip(jobs, runs[:len(jobs)]):
             # The plain object (before the patch's rebinding below), for a hot restart.
-            if job.source in fingerprint_jobs:
-                plain = fingerprint_jobs[job.source].output
+            if job.source in plain_objects:
+                plain = plain_objects[job.source]
                 plain.with_suffix(".d").unlink(missing_ok=True)
             else:
                 plain = job.output.with_suffix(".program.o")
@@ -329,7 +338,7 @@ class PatchBuilder:
         for job in jobs:
             self._check_static_sizes(job.source, job.output, job.statics)
             bind_weak_functions_locally(job.output)
-            fingerprinted = fingerprint_jobs[job.source].output if job.source in fingerprint_jobs else job.output
+            fingerprinted = plain_objects.get(job.source, job.output)
             compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses)
             uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"))
             self._compiled_objects[keys[job.source]] = CompiledSource(compiled[job.source], warnings[job.source],
@@ -338,6 +347,7 @@ class PatchBuilder:
             compiled[source] = earlier.patched
             result.warnings += earlier.warnings
             self.program_equivalents[source] = dataclasses.replace(earlier.equivalent, compiled_at=compiled_at)
+            self._use_learned[source] = earlier.uses is not None
             if earlier.uses is not None:
                 self.function_use.learn(source, earlier.uses)
         for source in sources:
@@ -362,8 +372,10 @@ class PatchBuilder:
         try:
             uses = frozenset(uses_file.read_text().split())
         except OSError:
+            self._use_learned[source] = False
             return None
         self.function_use.learn(source, uses)
+        self._use_learned[source] = True
         return uses
 
     def install_for_restart(self) -> list[str]:
@@ -473,12 +485,26 @@ class PatchBuilder:
                 self.preambles.flags_for(block, flags, quotes, self._overlay_files(), PRIORITY_NOW)  # rebuilt for the next save
         if run.returncode != 0 or not statics.renamed:
             return run
+        # The IR's code generation: with the statics renamed (the patch's object) and, when the
+        # plain object comes from the same IR, as it is; both at once.
+        backend_flags = [*without_target_pch(flags), "-Wno-unused-command-line-argument"]
+        plain_ir = target.with_suffix(".plain.ll")
+        if job.plain_output is not None:
+            shutil.copyfile(target, plain_ir)
         target.write_text(rewrite_ir(target.read_text(), statics.renamed))
-        generated = self.toolchain.run(self.toolchain.compile_command([*without_target_pch(flags), "-Wno-unused-command-line-argument",
-                                                                       *use_flags], target, output), environment=use_environment)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            renamed = pool.submit(self.toolchain.run, self.toolchain.compile_command([*backend_flags, *use_flags], target, output),
+                                  environment=use_environment)
+            plain = pool.submit(self.toolchain.run, self.toolchain.compile_command(backend_flags, plain_ir, job.plain_output)) \
+                if job.plain_output is not None else None
+            generated = [renamed.result(), *([plain.result()] if plain else [])]
         target.unlink()
-        if generated.returncode != 0:
-            return generated
+        plain_ir.unlink(missing_ok=True)
+        failed = [step for step in generated if step.returncode != 0]
+        if failed:
+            return failed[0]
+        cpu = [getattr(step, "cpu_ms", None) for step in [run, *generated]]
+        run.cpu_ms = sum(cpu) if None not in cpu else None
         return run  # the source's own diagnostics
 
     def _overlaid_file(self, path: Path) -> Path:

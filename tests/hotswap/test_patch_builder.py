@@ -1,0 +1,166 @@
+# Why this exists: what makes a save fast must not make it wrong. These tests build real
+# patches of the raytracer with the real builder (its compile server, preambles and caches),
+# from edited copies in an overlay folder, never touching the project's files, and check:
+#  - a source compiled with its preamble is byte for byte the program's object (the program's
+#    PCH chained, or no PCH), and a preamble whose header changed is not used until rebuilt;
+#  - a source whose statics are bound (compiled through IR) is compared with the right object;
+#  - saving a text already built (an undo) reuses that build, and serves that patch;
+#  - a header edit as the first save of a session compiles only the includers that use what
+#    changed: the program's build told the builder which functions each source emits.
+# Needs the wasm build (the program's objects) and the native build's host tools.
+import filecmp
+import shutil
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / "build" / "wasm"
+PROGRAM = BUILD / "site" / "raytracer.wasm"
+sys.path.insert(0, str(ROOT / "hotswap" / "tools"))
+from patch_builder import PatchBuilder  # noqa: E402
+from preambles import include_block  # noqa: E402
+
+SKY = "app/hot/sky.cpp"
+TEXTURE = "app/core/texture.h"
+CHECKER = ("& 1) == 0 ? color : other_color;", "& 1) != 0 ? color : other_color;")
+PREAMBLE_WAIT_SECONDS = 180
+
+
+class BuilderTest(unittest.TestCase):
+    """A builder of patches of the raytracer from an overlay of edited copies."""
+
+    def setUp(self):
+        self.folder = tempfile.TemporaryDirectory()
+        self.overlay = Path(self.folder.name) / "overlay"
+        self.overlay.mkdir()
+        self.said = []
+        self.builder = PatchBuilder(ROOT, BUILD, PROGRAM, Path(self.folder.name) / "patches", overlay=self.overlay,
+                                    say=self.said.append, narrow_header_edits=True)
+        self.version = 0
+
+    def tearDown(self):
+        self.builder.close()
+        self.folder.cleanup()
+
+    def save(self, relative: str, text: str):
+        copy = self.overlay / relative
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(text)
+        self.version += 1
+        result = self.builder.build([ROOT / relative], self.version)
+        self.assertIsNone(result.failure, result.failure and result.failure["message"])
+        return result
+
+    def module(self, result) -> bytes:
+        return (Path(self.folder.name) / "patches" / result.module).read_bytes()
+
+    def preamble_flags(self, relative: str) -> list[str]:
+        """The source's preamble flags, once its preamble is built (it is asked for, then waited for)."""
+        source = (ROOT / relative).resolve()
+        compiled, flags, quotes = self.builder._overlaid(source, self.builder.database.entry(source).flags)
+        deadline = time.monotonic() + PREAMBLE_WAIT_SECONDS
+        while time.monotonic() < deadline:
+            found = self.builder.preambles.flags_for(include_block(compiled.read_text()), flags, quotes,
+                                                     self.builder._overlay_files())
+            if found is not None:
+                return found
+            time.sleep(0.2)
+        self.fail(f"the preamble of {relative} was not built in {PREAMBLE_WAIT_SECONDS} s")
+
+
+class APreambleCompilesExactlyAsTheProgram(BuilderTest):
+    def test_a_source_compiled_with_its_preamble_is_the_programs_object(self):
+        self.assertTrue(self.builder.toolchain.runner.uses_server, "the compile server is not built (native preset)")
+        # sky.cpp uses the program's precompiled header (its preamble is chained on it);
+        # json_field.cpp is compiled with exceptions and no PCH (a preamble of its own).
+        for relative in (SKY, "app/core/json_field.cpp"):
+            with self.subTest(source=relative):
+                source = (ROOT / relative).resolve()
+                flags = self.preamble_flags(relative)
+                self.assertTrue(any(flag.endswith(".pch") and "preambles" in flag for flag in flags), flags)
+                output = Path(self.folder.name) / (source.stem + ".o")
+                quotes = ["-iquote", str(source.parent)]
+                run = self.builder.toolchain.run(self.builder.toolchain.compile_command([*flags, *quotes], source, output))
+                self.assertEqual(run.returncode, 0, run.stderr)
+                self.assertTrue(filecmp.cmp(output, self.builder.database.entry(source).object_file, shallow=False),
+                                f"{relative} compiled with its preamble differs from the program's object")
+
+    def test_a_preamble_whose_header_changed_is_not_used_until_it_is_rebuilt(self):
+        # A preamble of its own folder: sky.cpp's include block, with a header there the test edits.
+        source = self.overlay / "preamble_probe" / "probe.cpp"
+        header = source.with_name("probe_value.h")
+        source.parent.mkdir(parents=True)
+        header.write_text("#pragma once\ninline int probe_value() { return 1; }\n")
+        source.write_text('#include "probe_value.h"\nint probe() { return probe_value(); }\n')
+        entry = self.builder.database.entry((ROOT / SKY).resolve())
+        preambles, block, quotes = self.builder.preambles, include_block(source.read_text()), [source.parent]
+        deadline = time.monotonic() + PREAMBLE_WAIT_SECONDS
+        while (flags := preambles.flags_for(block, entry.flags, quotes)) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIsNotNone(flags, "the probe's preamble was not built")
+        time.sleep(0.01)  # a later modification time than the preamble's
+        header.write_text("#pragma once\ninline int probe_value() { return 2; }\n")
+        self.assertIsNone(preambles.flags_for(block, entry.flags, quotes), "a stale preamble was offered")
+        deadline = time.monotonic() + PREAMBLE_WAIT_SECONDS
+        while (flags := preambles.flags_for(block, entry.flags, quotes)) is None and time.monotonic() < deadline:
+            time.sleep(0.1)
+        self.assertIsNotNone(flags, "the stale preamble was not rebuilt")
+        # Compiled with the rebuilt preamble, the source sees the new header: the same object
+        # as compiling it with the program's own flags.
+        with_preamble, plain = Path(self.folder.name) / "with.o", Path(self.folder.name) / "plain.o"
+        toolchain = self.builder.toolchain
+        for used, output in ((flags, with_preamble), (entry.flags, plain)):
+            run = toolchain.run(toolchain.compile_command([*used, "-iquote", str(source.parent)], source, output))
+            self.assertEqual(run.returncode, 0, run.stderr)
+        self.assertTrue(filecmp.cmp(with_preamble, plain, shallow=False), "the rebuilt preamble still has the old header")
+
+
+class ASourceWithBoundStaticsComparesExactly(BuilderTest):
+    def test_a_comment_in_the_frame_loop_changes_no_code(self):
+        # frame_loop.cpp has a static the patch binds to the program's (the singleton): its
+        # patch object is compiled through IR, and the object it is compared with comes from
+        # the same IR compiled as it is, which must be the program's object byte for byte.
+        text = (ROOT / "app/web/frame_loop.cpp").read_text()
+        result = self.save("app/web/frame_loop.cpp", text.replace("namespace raytracer::web {\n",
+                                                                  "namespace raytracer::web {\n// a comment\n", 1))
+        self.assertTrue(result.static_data, "frame_loop.cpp's statics were not bound")
+        self.assertEqual(result.changed, [], "a comment changed code: the compared object is not the program's")
+
+
+class AnUndoIsServedFromEarlierBuilds(BuilderTest):
+    def test_saving_a_text_already_built_reuses_its_compile_and_gives_its_patch(self):
+        original = (ROOT / SKY).read_text()
+        tinted = lambda blue: original.replace("  return radiance;\n", f"  return radiance * glm::vec3(1.0f, 1.0f, {blue}f);\n")
+        first = self.save(SKY, tinted("0.5"))
+        second = self.save(SKY, tinted("0.25"))
+        undo = self.save(SKY, tinted("0.5"))
+        self.assertEqual((first.reused, second.reused), ([], []))
+        self.assertEqual(undo.reused, [SKY])
+        self.assertEqual([change["short"] for change in undo.changed], ["raytracer::sky_radiance"])
+        self.assertEqual(self.module(undo), self.module(first), "the undo's patch is not the one built for that text")
+        self.assertNotEqual(self.module(undo), self.module(second))
+        fresh = self.save(SKY, tinted("0.75"))  # a text never built compiles
+        self.assertEqual(fresh.reused, [])
+        self.assertNotEqual(self.module(fresh), self.module(first))
+
+
+class AHeaderEditAsTheFirstSaveIsNarrowed(BuilderTest):
+    def test_the_first_save_compiles_only_the_includers_that_use_the_changed_function(self):
+        self.assertTrue(any("from the program's build" in line for line in self.said), self.said)
+        text = (ROOT / TEXTURE).read_text()
+        self.assertIn(CHECKER[0], text)
+        result = self.save(TEXTURE, text.replace(CHECKER[0], CHECKER[1]))  # no wait: the session's first save
+        note = result.headers[0]
+        self.assertIsNone(note["reason"], note)
+        self.assertIn("raytracer::Texture::value", note["functions"])
+        self.assertGreaterEqual(len(note["compiled"]) + len(note["skipped"]), 10)
+        self.assertIn("app/hot/scatter.cpp", note["compiled"])
+        self.assertLessEqual(len(note["compiled"]), 3, note)
+        self.assertEqual(sorted(result.files), sorted(note["compiled"]))
+
+
+if __name__ == "__main__":
+    unittest.main()
