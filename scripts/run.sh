@@ -6,4 +6,5 @@
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 "$root/scripts/build.sh" wasm
+source "$root/scripts/env.sh"
 exec python3 "$root/scripts/dev.py" "$@"

@@ -13,6 +13,7 @@
 //        (M: wall time from the request to the end; T: the child's processor time, user and
 //        system: what the work itself cost, whatever else the machine was doing)
 //   {"id": N, "tool": "demangle", "names": ["_Z3foov", ...]}  -> {"id": N, "names": ["foo()", ...]}
+//   {"id": N, "tool": "declared_names", "names": [...]}  -> {"id": N, "names": [...]} (in_process_tools.h)
 // A background request (a precompiled preamble for a later save) runs at a lower priority
 // than the others. A malformed request gets {"id": N or null, "error": "what was wrong"}.
 // End of input stops the server: children still running are killed.
@@ -150,13 +151,14 @@ class Server {
     const auto found_id = request.find("id");
     const nlohmann::json id = found_id != request.end() ? *found_id : nlohmann::json();
     const std::string tool = text_field(request, "tool");
-    if (tool == "demangle") {
-      if (!request.contains("names") || !request["names"].is_array()) return answer({{"id", id}, {"error", "demangle needs \"names\": [...]"}});
+    if (tool == "demangle" || tool == "declared_names") {
+      if (!request.contains("names") || !request["names"].is_array()) return answer({{"id", id}, {"error", tool + " needs \"names\": [...]"}});
+      const auto convert = tool == "demangle" ? demangle : declared_name;
       nlohmann::json names = nlohmann::json::array();
-      for (const auto& name : request["names"]) names.push_back(name.is_string() ? demangle(name.get<std::string>()) : std::string());
+      for (const auto& name : request["names"]) names.push_back(name.is_string() ? convert(name.get<std::string>()) : std::string());
       return answer({{"id", id}, {"names", names}});
     }
-    if (tool != "clang" && tool != "wasm-ld") return answer({{"id", id}, {"error", "unknown tool \"" + tool + "\" (clang, wasm-ld, demangle)"}});
+    if (tool != "clang" && tool != "wasm-ld") return answer({{"id", id}, {"error", "unknown tool \"" + tool + "\" (clang, wasm-ld, demangle, declared_names)"}});
     if (!request.contains("arguments") || !request["arguments"].is_array() || request["arguments"].empty()) {
       return answer({{"id", id}, {"error", "\"arguments\" must be a non-empty array of strings"}});
     }

@@ -3,6 +3,7 @@
 // line, and runs the one cc1 job in this process, as clang does with its integrated cc1.
 #include "in_process_tools.h"
 
+#include <cstdlib>
 #include <memory>
 
 #include <clang/Basic/Diagnostic.h>
@@ -97,5 +98,37 @@ int run_wasm_ld(const std::vector<std::string>& arguments) {
 }
 
 std::string demangle(const std::string& name) { return llvm::demangle(name); }
+
+namespace {
+
+// "raytracer::Box<int, 3>::Inner<float>" -> "raytracer::Box::Inner" (what is between
+// balanced angle brackets goes; "operator<" and the like are base names, never contexts).
+std::string without_template_arguments(const char* text) {
+  std::string kept;
+  int depth = 0;
+  for (const char* character = text; *character != '\0'; ++character) {
+    if (*character == '<') ++depth;
+    if (depth == 0) kept += *character;
+    if (*character == '>' && depth > 0) --depth;
+  }
+  return kept;
+}
+
+}  // namespace
+
+std::string declared_name(const std::string& mangled) {
+  llvm::ItaniumPartialDemangler demangler;
+  if (demangler.partialDemangle(mangled.c_str()) || !demangler.isFunction()) return "";
+  char* context = demangler.getFunctionDeclContextName(nullptr, nullptr);
+  char* base = demangler.getFunctionBaseName(nullptr, nullptr);
+  std::string name;
+  if (base != nullptr) {
+    const std::string scope = context != nullptr ? without_template_arguments(context) : std::string();
+    name = (scope.empty() ? std::string() : scope + "::") + base;
+  }
+  std::free(context);
+  std::free(base);
+  return name;
+}
 
 }  // namespace hotswap::compiler

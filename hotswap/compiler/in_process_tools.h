@@ -23,4 +23,10 @@ int run_wasm_ld(const std::vector<std::string>& arguments);
 // Itanium names to readable ones ("_Z3foov" -> "foo()"); a name that is not mangled stays.
 std::string demangle(const std::string& name);
 
+// A function's name as written where it is declared, qualified, without template arguments
+// or parameters: "_ZNK9raytracer3BVH9intersectIZ...EEbRKNS_3RayE" -> "raytracer::BVH::intersect",
+// a constructor (any variant) "raytracer::Lights::Lights". Every instantiation of a template
+// and every variant of a constructor has the same one. "" for a name that is not a mangled function.
+std::string declared_name(const std::string& mangled);
+
 }  // namespace hotswap::compiler

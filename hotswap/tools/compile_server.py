@@ -76,6 +76,15 @@ class ToolRunner:
             return None
         return dict(zip(names, answer["names"]))
 
+    def declared_names(self, names: list[str]) -> list[str] | None:
+        """Each mangled function name's declared name (qualified, without template arguments
+        or parameters; "" for what is not a function), or None without a server."""
+        future = self._submit({"tool": "declared_names", "names": names})
+        answer = future.result() if future is not None else None
+        if answer is None or "names" not in answer or len(answer["names"]) != len(names):
+            return None
+        return answer["names"]
+
     def close(self) -> None:
         """Stops the server; compiles still running are killed (their answers: None)."""
         with self._lock:

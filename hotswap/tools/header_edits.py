@@ -7,19 +7,21 @@ sources use. This module narrows the set, and only where it can show the others 
 unaffected; otherwise every includer is compiled, as before:
 
 1. `compare_header`: the header as the running code was built from it and as saved, both
-   parsed by libclang. Narrowing needs the two to differ only inside the bodies of plain
-   functions (not templates or members of templates, not constexpr/consteval, not
-   constructors or destructors: their code can land in a source without a call the front
-   end emits). Anything else (a declaration, a default argument or member initialiser, a
-   macro, a type) makes every includer compile.
+   parsed by libclang. Narrowing needs the two to differ only inside function bodies, and
+   not of a constexpr/consteval function (it can be evaluated at compile time where it is
+   used, leaving no call) nor of one whose return type is deduced from its body. Anything
+   else (a declaration, a default argument or member initialiser, a macro, a type) makes
+   every includer compile.
 2. `FunctionUse`: for each program source, every function its code can reach, as the
    front end emits it before any LLVM pass (so nothing is inlined away yet): the source's
-   own functions, and each inline or header function it calls, transitively. Computed in
-   the background when the builder starts (one compile at a time), cached
-   on disk by content, and again for each source a patch compiles.
+   own functions, and each inline, template or header function it calls, transitively.
+   Known from the program's build and from each patch compile (the function-use plugin).
 3. `HeaderNarrowing.plan`: a source that includes an edited header is compiled if it was
    itself saved, if its use set is not known yet, or if it uses a function whose body
-   changed.
+   changed: a plain function by its linker name; a template (any instantiation), a member
+   of a class template, a constructor or destructor (any of its variants) by its declared
+   name, what the compile server's demangler makes of each name in the set
+   ("raytracer::Bvh::intersect").
 
 `HeaderNarrowing` also keeps each project header's text as the running code was built from
 it (read when the builder starts, for headers older than the program; replaced after each
@@ -79,9 +81,11 @@ def load_libclang(llvm_bin: Path | None = None):
 @dataclass
 class HeaderFunction:
     name: str            # mangled
-    readable: str        # as the user wrote it, for the log
+    readable: str        # as the user wrote it, qualified ("raytracer::Texture::value"): its declared name
     body: tuple          # the body's tokens, comments left out
     narrowable: str | None  # None, or why a change to it cannot be narrowed
+    by_declared_name: bool = False  # a template, a member of one, a constructor or destructor: found in a
+                                    # use set by its declared name, not by one linker name
 
 
 @dataclass
@@ -173,15 +177,16 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         declaration = [token.spelling for token in tokens
                        if cursor.extent.start.offset <= token.extent.start.offset < start]
         reason = None
-        if cursor.kind == kinds.FUNCTION_TEMPLATE or in_template or _member_of_template(cursor, template_kinds):
-            reason = "a template"
-        elif "constexpr" in declaration or "consteval" in declaration:
+        templated = cursor.kind == kinds.FUNCTION_TEMPLATE or in_template or _member_of_template(cursor, template_kinds)
+        by_declared_name = templated or cursor.kind in (kinds.CONSTRUCTOR, kinds.DESTRUCTOR)
+        if "constexpr" in declaration or "consteval" in declaration:
             reason = "constexpr (it can be evaluated where it is used)"
-        elif cursor.kind in (kinds.CONSTRUCTOR, kinds.DESTRUCTOR):
-            reason = "a constructor or destructor"
-        elif not cursor.mangled_name:
+        elif "auto" in declaration and "->" not in declaration:
+            reason = "a function whose return type is deduced from its body"
+        elif not cursor.mangled_name and not by_declared_name:
             reason = "a function without a linker name"
-        summary.functions.append(HeaderFunction(cursor.mangled_name, _qualified(cursor, kinds), tuple(body_tokens), reason))
+        summary.functions.append(HeaderFunction(cursor.mangled_name, _qualified(cursor, kinds), tuple(body_tokens), reason,
+                                                by_declared_name))
     return summary
 
 
@@ -229,13 +234,16 @@ class FunctionUse:
     def __init__(self, cache_dir: Path, commands_for: Callable[[Path, list[str], Path], list[list[str]]],
                  inputs_of: Callable[[Path], list[Path]], on_first_ready: Callable[[int, float], None] | None = None,
                  enabled: bool = True, known: dict[Path, frozenset[str]] | None = None,
-                 run: Callable[[list[str]], subprocess.CompletedProcess] | None = None):
+                 run: Callable[[list[str]], subprocess.CompletedProcess] | None = None,
+                 declared_names: Callable[[list[str]], list[str] | None] | None = None):
         self.cache_dir = cache_dir
         self.enabled = enabled  # off: nothing is known, so every header edit compiles all its includers
         self.on_first_ready = on_first_ready  # (sources known, seconds): once, when the first batch is done
         self.commands_for = commands_for  # (source, extra flags, output) -> compile commands to try in turn
         self.inputs_of = inputs_of      # source -> the project files its compile reads
         self.run = run or (lambda command: subprocess.run(command, capture_output=True, text=True))
+        self.declared_names = declared_names  # linker names -> declared names (the compile server), or None
+        self._declared: dict[Path, tuple[frozenset[str], frozenset[str]]] = {}  # source -> (its use set, their declared names)
         self.cache_dir.mkdir(parents=True, exist_ok=True)
         self._known: dict[Path, frozenset[str]] = dict(known or {}) if enabled else {}
         self._lock = threading.Lock()
@@ -256,6 +264,26 @@ class FunctionUse:
     def known_count(self) -> int:
         with self._lock:
             return len(self._known)
+
+    @property
+    def can_name_declarations(self) -> bool:
+        return self.declared_names is not None
+
+    def declared_uses(self, source: Path) -> frozenset[str] | None:
+        """The declared names of the functions in the source's use set ("raytracer::Bvh::intersect"
+        for every instantiation of that template), or None when not known."""
+        uses = self.uses(source)
+        if uses is None or self.declared_names is None:
+            return None
+        cached = self._declared.get(source)
+        if cached is not None and cached[0] is uses:
+            return cached[1]
+        names = self.declared_names(sorted(uses))
+        if names is None:
+            return None
+        declared = frozenset(name for name in names if name)
+        self._declared[source] = (uses, declared)
+        return declared
 
     def uses(self, source: Path) -> frozenset[str] | None:
         with self._lock:
@@ -387,11 +415,17 @@ class HeaderNarrowing:
         comparison = compare_header(old, new)
         if comparison.reason is not None:
             return everyone(comparison.reason)
-        changed_names = {function.name for function in comparison.changed}
+        linker_names = {function.name for function in comparison.changed if not function.by_declared_name}
+        declared_names = {function.readable for function in comparison.changed if function.by_declared_name}
+        if declared_names and not self.function_use.can_name_declarations:
+            return everyone(f"{sorted(declared_names)[0]} changed, and it is a template, constructor or destructor, whose "
+                            "instantiations only the compile server names (scripts/build.sh builds it)")
         compiled, skipped = [], []
         for source, name in zip(includers, names):
             uses = self.function_use.uses(source)
-            (compiled if source in saved or uses is None or uses & changed_names else skipped).append(name)
+            declared = self.function_use.declared_uses(source) if declared_names else frozenset()
+            uses_changed = uses is None or declared is None or uses & linker_names or declared & declared_names
+            (compiled if source in saved or uses_changed else skipped).append(name)
         return NarrowedHeader(relative, [function.readable for function in comparison.changed], compiled, skipped, None,
                               round((time.perf_counter() - started) * 1000, 1))
 

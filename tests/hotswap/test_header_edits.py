@@ -1,7 +1,8 @@
 # Why this exists: a header edit compiles only the includers that use a function whose body
 # changed (hotswap/tools/header_edits.py). Skipping an includer that needed compiling would
 # leave old code on screen while the page says "applied", so these tests pin down what may
-# narrow (a plain function's body) and what must compile every includer (anything else).
+# narrow (a function's body: plain ones by linker name, templates and constructors by declared
+# name) and what must compile every includer (anything else).
 import sys
 import unittest
 from pathlib import Path
@@ -26,6 +27,7 @@ template <typename T> T twice(T value) { return value + value; }
 template <typename T> struct Pair { T sum() const; T first, second; };
 template <typename T> T Pair<T>::sum() const { return first + second; }
 inline float scaled(float value) { return value * SCALE; }
+inline auto doubled(float value) { return value * 2.0f; }
 }  // namespace shapes
 """
 ARGUMENTS = ["-x", "c++", "-std=c++20", "-Wno-pragma-once-outside-header"]
@@ -70,11 +72,21 @@ class HeaderEditsTest(unittest.TestCase):
         self.assertEqual(self.compare("}  // namespace shapes", "inline float third(float v) { return v / 3; }\n}  // namespace shapes").reason,
                          "it changed outside function bodies")
 
-    def test_constexpr_template_and_constructor_bodies_compile_every_includer(self):
+    def test_constexpr_and_deduced_return_type_bodies_compile_every_includer(self):
         self.assertIn("constexpr", self.compare("return value / 2.0f;", "return value / 4.0f;").reason)
-        self.assertIn("template", self.compare("return value + value;", "return value + value + value;").reason)
-        self.assertIn("constructor", self.compare("Box() { side = 1.0f; }", "Box() { side = 3.0f; }").reason)
-        self.assertIn("template", self.compare("return first + second;", "return first - second;").reason)
+        self.assertIn("deduced", self.compare("return value * 2.0f;", "return value * 3.0f;").reason)
+
+    def test_template_and_constructor_bodies_are_found_by_their_declared_name(self):
+        # Every instantiation of a template (every variant of a constructor) has a linker name
+        # of its own; what they share is the name they were declared with.
+        for before, after, declared in (("return value + value;", "return value + value + value;", "shapes::twice"),
+                                        ("Box() { side = 1.0f; }", "Box() { side = 3.0f; }", "shapes::Box::Box"),
+                                        ("return first + second;", "return first - second;", "shapes::Pair::sum")):
+            with self.subTest(declared=declared):
+                comparison = self.compare(before, after)
+                self.assertIsNone(comparison.reason)
+                self.assertEqual([(function.readable, function.by_declared_name) for function in comparison.changed],
+                                 [(declared, True)])
 
     def test_a_comment_changes_no_function(self):
         comparison = self.compare("// A header like", "// A header much like")

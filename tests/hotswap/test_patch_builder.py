@@ -6,7 +6,8 @@
 #  - a source whose statics are bound (compiled through IR) is compared with the right object;
 #  - saving a text already built (an undo) reuses that build, and serves that patch;
 #  - a header edit as the first save of a session compiles only the includers that use what
-#    changed: the program's build told the builder which functions each source emits.
+#    changed (a template: those that instantiate it): the program's build told the builder
+#    which functions each source emits.
 # Needs the wasm build (the program's objects) and the native build's host tools.
 import filecmp
 import shutil
@@ -160,6 +161,19 @@ class AHeaderEditAsTheFirstSaveIsNarrowed(BuilderTest):
         self.assertIn("app/hot/scatter.cpp", note["compiled"])
         self.assertLessEqual(len(note["compiled"]), 3, note)
         self.assertEqual(sorted(result.files), sorted(note["compiled"]))
+
+    def test_a_template_body_edit_compiles_only_the_sources_that_instantiate_it(self):
+        # Bvh::traverse is a member function template: the sources that emit any instantiation
+        # of it compile (the scene's intersection code), not every source that includes bvh.h.
+        text = (ROOT / "app/core/bvh.h").read_text()
+        self.assertIn("  if (nodes_.empty()) return;\n", text)
+        result = self.save("app/core/bvh.h", text.replace("  if (nodes_.empty()) return;\n", "  if (nodes_.empty()) {\n    return;\n  }\n"))
+        note = result.headers[0]
+        self.assertIsNone(note["reason"], note)
+        self.assertEqual(note["functions"], ["raytracer::Bvh::traverse"])
+        self.assertIn("app/core/scene.cpp", note["compiled"])
+        self.assertGreaterEqual(len(note["skipped"]), 5, note)
+        self.assertNotIn("app/hot/sky.cpp", note["compiled"])
 
 
 if __name__ == "__main__":
