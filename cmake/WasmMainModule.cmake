@@ -14,6 +14,8 @@
 # exported for patches. It is linked through hotswap/tools/hot_linker.py, which routes every
 # call to a function of the program's own sources through the function table (so a patch
 # can replace any of them) and writes NAME.hotswap.json, the table map, beside NAME.wasm.
+# The link's launcher, hotswap/tools/program_linker.py, relinks without em++'s JavaScript
+# steps when only the program's code changed (a hot restart's relink).
 # After linking, hotswap/tools/fix_start_order.py makes pointers in static data come out
 # right (wasm-ld 14 set the GOT too late, wasm-ld 19 leaves the relocations to the runtime). NAME.sources.json lists the program's own sources: a patch is
 # built from those only. Each of them is compiled through hotswap/tools/program_compiler.sh,
@@ -136,8 +138,8 @@ function(add_wasm_main_module target)
     set(route "none")
   endif()
   set_target_properties(${target} PROPERTIES
-    CXX_LINKER_LAUNCHER "${CMAKE_COMMAND};-E;env;EM_LLVM_ROOT=${HOTSWAP_LLVM_ROOT};HOTSWAP_HOT_FUNCTIONS=${route}"
+    CXX_LINKER_LAUNCHER "python3;${PROJECT_SOURCE_DIR}/hotswap/tools/program_linker.py;--llvm-root;${HOTSWAP_LLVM_ROOT};--hot-functions;${route}"
     SUFFIX ".js"
     RUNTIME_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
-    LINK_DEPENDS "${exported_functions};${export_if_defined};${hot_functions};${ARG_JS_LIBRARIES};${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py;${PROJECT_SOURCE_DIR}/hotswap/tools/table_routing.py")
+    LINK_DEPENDS "${exported_functions};${export_if_defined};${hot_functions};${ARG_JS_LIBRARIES};${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py;${PROJECT_SOURCE_DIR}/hotswap/tools/table_routing.py;${PROJECT_SOURCE_DIR}/hotswap/tools/program_linker.py")
 endfunction()

@@ -84,6 +84,7 @@ void FrameLoop::start() {
   if (started_ || (!scene_ && !pending_scene_)) return;
   started_ = true;
   if (!pending_worker_count_) pending_worker_count_ = 1;
+  preview_next_frame_ = true;  // the first pixels (of a page that just loaded, or reloaded after a hot restart) soon
   start_frame();
 }
 

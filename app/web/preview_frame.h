@@ -1,8 +1,9 @@
-// The preview frame: the first frame after a patch commits is rendered at a quarter of the
-// picture's width and height (a sixteenth of the work, one sample a pixel) and shown
-// enlarged, so the new code's pixels are on screen within a short frame instead of a whole
-// one; the full-resolution frames follow at once, from sample 0. A preview adds nothing to
-// the picture's samples, and a still picture never shows one.
+// The preview frame: the first frame after a patch commits (and the first after the page
+// loads, a hot restart's included) is rendered at a quarter of the picture's width and
+// height (a sixteenth of the work, one sample a pixel) and shown enlarged, so the new code's
+// pixels are on screen within a short frame instead of a whole one; the full-resolution
+// frames follow at once, from sample 0. A preview adds nothing to the picture's samples, and
+// a still picture never shows one.
 #pragma once
 
 #include <cstdint>

@@ -15,8 +15,9 @@ but it finds wasm-ld in its LLVM_ROOT, which the EM_LLVM_ROOT variable overrides
                                     a main module sets it, cmake/WasmMainModule.cmake), routes
                                     every call to those functions through the table and
                                     writes the table map beside the module (NAME.hotswap.json),
-                                    and wasm-ld's link map (NAME.link.map: where each static
-                                    variable is, for static_data.py).
+                                    wasm-ld's link map (NAME.link.map: where each static
+                                    variable is, for static_data.py), and what a relink without
+                                    em++ replays (program_linker.py).
 
 HOTSWAP_HOT_FUNCTIONS=none links without routing (the benchmark's plain-call builds).
 """
@@ -31,6 +32,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from patch_format import PATCH_FORMAT  # noqa: E402
+from program_linker import PRE_FINALIZE_SUFFIX, WASM_LD_RECORD_SUFFIX  # noqa: E402
 from table_routing import route_calls_through_table, write_table_map  # noqa: E402
 from toolchain import ToolchainError, read_emscripten_config  # noqa: E402
 
@@ -63,21 +65,27 @@ def make_llvm_root(directory: Path, em_config: Path) -> None:
     (directory / REAL_ROOT_FILE).write_text(str(real_root) + "\n")
 
 
-def output_of(arguments: list[str]) -> Path | None:
-    """The -o argument, looking into response files (@file, one argument a line) too."""
-    expanded: list[str] = []
+def expanded(arguments: list[str]) -> list[str]:
+    """The arguments with response files (@file, one argument a line, as em++ writes them) read in."""
+    result: list[str] = []
     for argument in arguments:
         if argument.startswith("@"):
             for line in Path(argument[1:]).read_text().splitlines():
                 line = line.strip()
                 if len(line) >= 2 and line[0] == line[-1] == '"':
                     line = line[1:-1]
-                expanded.append(line)
+                result.append(line)
         else:
-            expanded.append(argument)
-    for index, argument in enumerate(expanded):
-        if argument == "-o" and index + 1 < len(expanded):
-            return Path(expanded[index + 1])
+            result.append(argument)
+    return result
+
+
+def output_of(arguments: list[str]) -> Path | None:
+    """The -o argument, looking into response files too."""
+    words = expanded(arguments)
+    for index, argument in enumerate(words):
+        if argument == "-o" and index + 1 < len(words):
+            return Path(words[index + 1])
         if argument.startswith("-o") and len(argument) > 2:
             return Path(argument[2:])
     return None
@@ -103,6 +111,10 @@ def link(arguments: list[str]) -> int:
     result = route_calls_through_table(output.read_bytes(), hot_names, str(output))
     output.write_bytes(result.module)
     write_table_map(result.table_map, output.with_name(output.stem + PATCH_FORMAT["table_map_suffix"]))
+    # For program_linker.py's relinks: these arguments (em++'s response file is gone after the
+    # link), and the module as it leaves here, before em++ finishes it.
+    output.with_name(output.stem + WASM_LD_RECORD_SUFFIX).write_text(json.dumps(expanded(arguments)))
+    output.with_name(output.stem + PRE_FINALIZE_SUFFIX).write_bytes(result.module)
     print(f"{output.name}: {result.hot_functions} hot functions, {result.rewritten_calls} calls through the table, "
           f"{result.appended_slots} slots added ({(time.perf_counter() - started) * 1000:.0f} ms)")
     return 0

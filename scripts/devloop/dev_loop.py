@@ -169,12 +169,14 @@ class DevLoop:
             return False
         self.builder.close()
         reset_patch_folder(self.patches)
-        self.builder = self._new_builder()
         self.version = 0
         self.retry = None
         self.log.restarted(reason, rebuilt.milliseconds)
         self.log.restart_saved_at = saved_at
+        # The page reloads now; the builder for the new program gets ready meanwhile (it reads
+        # the program and its build's records: a second or two the reload need not wait for).
         self.server.events.publish(events["program_rebuilt"], {
             "reason": reason, "kind": failure.get("kind"), "build_ms": rebuilt.milliseconds, "patch_build_ms": patch_build_ms,
             "saved_at_epoch_ms": round(saved_at * 1000, 1) if saved_at else None})
+        self.builder = self._new_builder()
         return True
