@@ -30,8 +30,9 @@ mergeInto(LibraryManager.library, {
     currentVersion: 0,   // the version the main thread runs
     committedTableLength: 0,  // table length once every committed step is applied (what workers have)
 
-    // Announces a patch: {version, files, module (URL), build_ms} or a failed build
-    // {version, files, failure: {kind, message}}. Versions must start at 1 and not repeat.
+    // Announces a patch: {version, files, module (URL), build_ms, moduleBytes (an ArrayBuffer:
+    // the module itself, not fetched; optional)} or a failed build {version, files, failure:
+    // {kind, message}}. Versions must start at 1 and not repeat.
     announce: function(announcement) {
       var version = announcement.version;
       if (!Number.isInteger(version) || version < 1) return HotswapMain.reportBadAnnouncement('no valid version', announcement);
@@ -50,7 +51,7 @@ mergeInto(LibraryManager.library, {
       } else {
         entry.state = 'loading';
         entry.loadStarted = performance.now();
-        entry.bytes = fetch(announcement.module).then(function(response) {
+        entry.bytes = announcement.moduleBytes ? Promise.resolve(announcement.moduleBytes) : fetch(announcement.module).then(function(response) {
           if (!response.ok) throw HotswapLinker.failure('invalid_module', 'patch ' + version + ': fetching ' + announcement.module + ' answered ' + response.status);
           return response.arrayBuffer();
         });

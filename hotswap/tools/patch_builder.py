@@ -59,6 +59,7 @@ from wasm_binary import SYMBOL_DATA, WasmBinary, WasmFormatError, read_name_sect
 
 COMPILE_JOBS = max(2, os.cpu_count() or 2)  # a header edit recompiles many sources: all cores
 STATE_FILE = "builder-state.json"  # in the patch folder: what later builds carry on from
+PREBUILT_SUFFIX = ".prebuilt"  # beside a program object: the patch build's compile of it, for a hot restart (program_compiler.sh)
 
 
 @dataclass
@@ -113,6 +114,8 @@ class ProgramEquivalent:
     layouts: str
     dependencies: set[Path]
     compiled_at: float  # time.time() when the compile started
+    depfile: str = ""   # the compile's dependency file as clang wrote it (every file it read), for Ninja
+    uses: Path | None = None  # its use set (the function-use plugin), if written
 
 
 @dataclass
@@ -323,6 +326,7 @@ class PatchBuilder:
         if errors:
             raise PatchRejected("compile_error", "\n".join(errors[:len(jobs)] or errors))
         warnings = {job.source: self.output.warnings(run.stderr) for job, run in zip(jobs, runs)}
+        depfiles = {job.source: self._depfile_text(job.output) for job in jobs}
         dependencies = {job.source: self._read_dependencies(job.output) for job in jobs}
         for job, run in zip(jobs, runs[:len(jobs)]):
             # The plain object (before the patch's rebinding below), for a hot restart.
@@ -332,8 +336,10 @@ class PatchBuilder:
             else:
                 plain = job.output.with_suffix(".program.o")
                 shutil.copyfile(job.output, plain)
+            uses = job.output.with_suffix(".uses")
             self.program_equivalents[job.source] = ProgramEquivalent(
-                plain, record_layouts.summaries(run.stdout), dependencies[job.source], compiled_at)
+                plain, record_layouts.summaries(run.stdout), dependencies[job.source], compiled_at, depfiles[job.source],
+                uses if uses.exists() else None)
         self._check_layouts(jobs, runs[:len(jobs)])
         compiled = {}
         for job in jobs:
@@ -380,28 +386,31 @@ class PatchBuilder:
         return uses
 
     def install_for_restart(self) -> list[str]:
-        """Before a hot restart's program build: puts into the program's build folder, for every
-        source compiled since the program was built, the object its own build would make (the
-        same compiler and flags made it here), so that build only links. Ninja's log learns the
-        new objects' times (`ninja -t restat`). A source one of whose files was saved after its
-        compile, or that now includes a file Ninja does not know it includes, is left for
-        Ninja to compile. Returns the sources installed."""
-        installed = []
+        """Before a hot restart's program build: leaves beside each of the program's objects
+        whose source a patch compiled since the program was built what its own build would
+        make of it (the same compiler and flags made it here): OBJECT.prebuilt, with the
+        compile's dependency file, record layouts and use set. When Ninja then compiles that
+        object, the program's compiler launcher (program_compiler.sh) takes the prebuilt one
+        instead, if no file it was compiled from changed since (its modification time is the
+        compile's start): Ninja records its dependencies as for any compile. A source saved
+        after its compile is left to compile. Returns the sources prepared."""
+        prepared = []
         for source, equivalent in sorted(self.program_equivalents.items()):
             entry = self.database.entry(source)
-            known = self.database.dependencies_of(entry.object_file)
             files = equivalent.dependencies | {source}
-            if not equivalent.object_file.exists() or not files <= known | {source}:
+            if not equivalent.object_file.exists() or not equivalent.depfile:
                 continue
             if any(not path.exists() or path.stat().st_mtime > equivalent.compiled_at for path in files):
                 continue
-            shutil.copyfile(equivalent.object_file, entry.object_file)
-            entry.object_file.with_name(entry.object_file.name + record_layouts.SUFFIX).write_text(equivalent.layouts)
-            installed.append(entry.object_file)
-        if installed:
-            subprocess.run(["ninja", "-C", str(self.build_dir), "-t", "restat",
-                            *(str(path.relative_to(self.build_dir)) for path in installed)], capture_output=True, text=True)
-        return [self.relative(path) for path in installed]
+            prebuilt = entry.object_file.with_name(entry.object_file.name + PREBUILT_SUFFIX)
+            shutil.copyfile(equivalent.object_file, prebuilt)
+            prebuilt.with_name(prebuilt.name + ".d").write_text(equivalent.depfile)
+            prebuilt.with_name(prebuilt.name + record_layouts.SUFFIX).write_text(equivalent.layouts)
+            if equivalent.uses is not None and equivalent.uses.exists():
+                shutil.copyfile(equivalent.uses, prebuilt.with_name(prebuilt.name + ".uses"))
+            os.utime(prebuilt, (equivalent.compiled_at, equivalent.compiled_at))
+            prepared.append(source)
+        return [self.relative(path) for path in prepared]
 
     def _check_layouts(self, jobs: list[CompileJob], runs: list[subprocess.CompletedProcess]) -> None:
         """Refuses a save that changes the layout of a type the program has (record_layouts)."""
@@ -438,6 +447,13 @@ class PatchBuilder:
                                     f"{self.relative(source)}: the static variable {readable} is {sizes[new]} bytes now and "
                                     f"{program_size} bytes in the running program: its type changed, so the program's "
                                     "copy cannot be kept")
+
+    @staticmethod
+    def _depfile_text(object_file: Path) -> str:
+        try:
+            return object_file.with_suffix(".d").read_text()
+        except OSError:
+            return ""
 
     def _read_dependencies(self, object_file: Path) -> set[Path]:
         """The files a compile read (its -MD file), mapped from overlay copies to the project."""

@@ -23,8 +23,11 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   const shown = new Map();    // version -> ms from announcement to its first frame on screen
   let overlayFor = null;      // {version, token}: the patch failure the overlay shows
 
-  const announce = (manifest) => loader.announce({
+  // A live announcement carries its module (base64): no fetch. One from the start-up list has its URL.
+  const decode = (text) => Uint8Array.from(atob(text), (character) => character.charCodeAt(0)).buffer;
+  const announce = ({ module_base64: moduleBase64, ...manifest }) => loader.announce({
     ...manifest, module: manifest.module ? format.patch_url_prefix + manifest.module : undefined,
+    moduleBytes: moduleBase64 ? decode(moduleBase64) : undefined,
   });
 
   const report = (body) => fetch('/api/report', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) })
