@@ -174,7 +174,8 @@ class PatchBuilder:
         self.work_dir.mkdir(parents=True, exist_ok=True)
         self.object_dir.mkdir(parents=True, exist_ok=True)
         self.output = CompilerOutput(self.project_root, self.overlay)
-        self.preambles = Preambles(self.toolchain, self.work_dir / "preambles")
+        self.preambles = Preambles(self.toolchain, self.work_dir / "preambles", (lambda built, seconds: say(
+            f"preambles: {built} precompiled ({seconds:.0f} s); a save of one of their sources compiles only its own code")) if say else None)
         # The program's build wrote each object's use set when the plugin was there (program_compiler.sh).
         from_build = {source: frozenset(uses.read_text().split()) for source, entry in self.database.entries.items()
                       if (uses := entry.object_file.with_name(entry.object_file.name + ".uses")).exists()}

@@ -32,7 +32,9 @@ import json
 import os
 import re
 import threading
+import time
 from pathlib import Path
+from typing import Callable
 
 _DIRECTIVE = re.compile(r"^\s*#\s*(include|pragma\s+once)\b")
 _SKIPPABLE = re.compile(r"^\s*(//.*)?$")
@@ -64,9 +66,10 @@ def include_block(text: str) -> str:
 
 
 class Preambles:
-    def __init__(self, toolchain, directory: Path):
+    def __init__(self, toolchain, directory: Path, on_ready: Callable[[int, float], None] | None = None):
         self.toolchain = toolchain
         self.directory = directory
+        self.on_ready = on_ready  # (built, seconds): when the queue empties after building some
         self.directory.mkdir(parents=True, exist_ok=True)
         self._lock = threading.Lock()
         self._wake = threading.Condition(self._lock)
@@ -120,16 +123,27 @@ class Preambles:
             self._wake.notify()
 
     def _work(self) -> None:
+        built, started = 0, time.perf_counter()
         while True:
             with self._lock:
+                if not self._queue and built and self.on_ready is not None and not self._closed:
+                    self._lock.release()
+                    try:
+                        self.on_ready(built, time.perf_counter() - started)
+                    finally:
+                        self._lock.acquire()
+                    built = 0
                 while not self._queue and not self._closed:
                     self._wake.wait()
                 if self._closed:
                     return
+                if not built:
+                    started = time.perf_counter()
                 _, _, key = heapq.heappop(self._queue)
                 request = self._requests.pop(key, None)
             if request is not None and not self._fresh(key):
                 self._build(key, *request)
+                built += 1
 
     def _build(self, key: str, block: str, flags: list[str], quote_directories: list[Path]) -> None:
         header, pch = self.directory / f"{key}.h", self.directory / f"{key}.pch"
