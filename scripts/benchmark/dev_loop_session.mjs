@@ -1,9 +1,11 @@
 // The real dev loop (scripts/dev.py) running in a temporary copy of the project, with the
 // page open on it: what a developer has after `scripts/run.sh`. The benchmark saves edits
-// the way an editor does (app/hot/sky.cpp; an inline function of app/core/texture.h, which
-// ten or more sources include; a class layout, which needs a hot restart) and times each
-// one from the save to the first frame drawn by the new code, reading every stage's own
-// figures:
+// the way an editor does (app/hot/sky.cpp, and saving it back to a text built before: an
+// undo; an inline function of app/core/texture.h, which ten or more sources include; a
+// member function template of app/core/bvh.h; a constexpr constant of texture.h, which
+// compiles every includer; a class layout, which needs a hot restart) and times each one
+// from the save to the first frame drawn by the new code (a preview, app/web/preview_frame.h)
+// and to its first full-resolution frame, reading every stage's own figures:
 //   - the dev loop: when it saw the save and how long the build took (the manifest it
 //     pushes over server-sent events: saved_at_epoch_ms, build_ms, compile_ms, link_ms);
 //   - the page's patch loader (HotswapMain.entries[v]: fetchMs, compileMs, applyMainMs,
@@ -22,7 +24,14 @@ export const SKY = 'app/hot/sky.cpp';
 const TINTED = /return radiance \* glm::vec3\(1\.0f, 1\.0f, [0-9.]+f\);/;
 // The checker texture's parity, flipped by each header edit: a visible change every time.
 export const TEXTURE_HEADER = 'app/core/texture.h';
-const CHECKER = ['& 1) == 0 ? color : other_color;', '& 1) != 0 ? color : other_color;'];
+const CHECKER = '((cell_x + cell_y + cell_z) & 1)';
+const CHECKER_SHIFTED = /\(\(cell_x \+ cell_y \+ cell_z \+ \d+\) & 1\)/;
+// A constexpr constant added to texture.h: a change outside function bodies, so every source
+// that includes the header compiles (a new value each time: never a text built before).
+const CONSTANT = /inline constexpr int kBenchmarkConstant = \d+;\n/;
+// A member function template of app/core/bvh.h: the sources that instantiate it compile.
+export const BVH_HEADER = 'app/core/bvh.h';
+const TRAVERSE_FIRST_LINE = /  if \(nodes_\.empty\(\)\) return;(?: \(void\)\d+;)?\n/;
 // A public member (no unused-field warning in the program's -Werror build) added and taken
 // out in turn: CameraView's layout changes every time, so each save needs a hot restart.
 export const CAMERA_VIEW_HEADER = 'app/core/camera_view.h';
@@ -37,8 +46,22 @@ function instrumentPage() {
     for (const id of Object.keys(entry.workers || {})) if (times.acks[id] === undefined) times.acks[id] = performance.now();
   });
   const shown = RaytracerPage.onNewVersionShown;
+  notes.full = {};
+  // The first frame of a version is a preview (app/web/preview_frame.h); its first full-
+  // resolution frame follows: watched from the preview on, every millisecond or so.
+  const watchFullFrame = (version) => {
+    const s = raytracerPage.program.statistics();
+    if (s.frameVersion === version && s.accumulatedSamples > 0 && s.presentedFrame >= s.completedFrame) {
+      notes.full[version] = { epoch_ms: Date.now(), page_ms: performance.now() };
+    } else if (s.frameVersion <= version) {
+      setTimeout(() => watchFullFrame(version), 1);
+    }
+  };
   RaytracerPage.onNewVersionShown = (version) => {
-    if (!notes.shown[version]) notes.shown[version] = { epoch_ms: Date.now(), page_ms: performance.now() };
+    if (!notes.shown[version]) {
+      notes.shown[version] = { epoch_ms: Date.now(), page_ms: performance.now() };
+      watchFullFrame(version);
+    }
     return shown(version);
   };
   const source = new EventSource('/events');
@@ -67,31 +90,6 @@ export class DevLoopSession {
     await this.page.evaluate(instrumentPage);
   }
 
-  // The dev loop precompiles the include block of every source it watches when it starts,
-  // one at a time in the background (hotswap/tools/precompiled_prefix.py), and works out
-  // which functions each source uses (hotswap/tools/header_edits.py); until that is over,
-  // builds compete with it for the cores, and a header edit compiles every includer. Waits
-  // until every started header has its PCH, nothing new started for a while, and the dev
-  // loop said it knows the functions. Returns how many PCHs there are.
-  async waitForPrecompiledHeaders({ quietMs = 3000, timeoutMs = 300000 } = {}) {
-    const folder = this.project.path('build/wasm/hotswap-work/pch');
-    const started = Date.now();
-    let signature = null, since = Date.now();
-    while (Date.now() - started < timeoutMs) {
-      const names = fs.existsSync(folder) ? fs.readdirSync(folder).sort() : [];
-      const now = names.join('\n');
-      if (now !== signature) [signature, since] = [now, Date.now()];
-      const headers = names.filter((name) => name.endsWith('.h'));
-      const complete = headers.every((name) => names.includes(name.replace(/\.h$/, '.pch')));
-      const quiet = Date.now() - since;
-      // A header whose PCH failed stays without one: after a long quiet spell that is final.
-      const usesKnown = /header edits: know which functions/.test(this.devLoop.output());
-      if (usesKnown && headers.length && ((complete && quiet >= quietMs) || quiet >= 5 * quietMs)) return names.filter((name) => name.endsWith('.pch')).length;
-      await new Promise((resolve) => setTimeout(resolve, 250));
-    }
-    throw new Error(`the dev loop's precompiled headers (or which functions each source uses) were still being worked out after ${timeoutMs / 1000} s`);
-  }
-
   async stop() {
     if (this.stopped) return;
     this.stopped = true;
@@ -109,13 +107,48 @@ export class DevLoopSession {
     return this.saveAndTime(SKY, edited);
   }
 
-  // Flips the checker texture's parity in app/core/texture.h: a patch of every source that
-  // includes the header. Returns the raw figures of that edit, as edit() does.
+  // Adds a comment to app/hot/sky.cpp (a new one each time): a save whose patch changes no code.
+  async comment() {
+    const text = this.project.read(SKY);
+    this.comments = (this.comments || 0) + 1;
+    return this.saveAndTime(SKY, `${text.trimEnd()}\n// benchmark comment ${this.comments}\n`);
+  }
+
+  // Saves a text of app/hot/sky.cpp built before (`tint` was one of edit()'s): an undo.
+  async undo(tint) {
+    return this.edit(tint);
+  }
+
+  // Flips the checker texture's parity in app/core/texture.h (an inline function's body; a new
+  // text every time: the cell sum gains 1, 2, 3, ...). Returns the raw figures of that edit.
   async editHeader() {
     const text = this.project.read(TEXTURE_HEADER);
-    const [from, to] = text.includes(CHECKER[0]) ? CHECKER : [CHECKER[1], CHECKER[0]];
-    if (!text.includes(from)) throw new Error(`${TEXTURE_HEADER} no longer has the checker's "${from}": cannot edit it`);
-    return this.saveAndTime(TEXTURE_HEADER, text.replace(from, to));
+    this.headerEdits = (this.headerEdits || 0) + 1;
+    const edited = `((cell_x + cell_y + cell_z + ${this.headerEdits}) & 1)`;
+    const next = CHECKER_SHIFTED.test(text) ? text.replace(CHECKER_SHIFTED, edited) : text.replace(CHECKER, edited);
+    if (next === text) throw new Error(`${TEXTURE_HEADER} no longer has the checker's "${CHECKER}": cannot edit it`);
+    return this.saveAndTime(TEXTURE_HEADER, next);
+  }
+
+  // Changes a constexpr constant of app/core/texture.h (added by the first such edit): every
+  // source that includes the header compiles.
+  async editHeaderConstant() {
+    const text = this.project.read(TEXTURE_HEADER);
+    this.constantEdits = (this.constantEdits || 0) + 1;
+    const line = `inline constexpr int kBenchmarkConstant = ${this.constantEdits};\n`;
+    const next = CONSTANT.test(text) ? text.replace(CONSTANT, line) : text.replace('namespace raytracer {\n', `namespace raytracer {\n${line}`);
+    if (next === text) throw new Error(`${TEXTURE_HEADER} has no "namespace raytracer {": cannot edit it`);
+    return this.saveAndTime(TEXTURE_HEADER, next);
+  }
+
+  // Edits the body of Bvh::traverse, a member function template (a `(void)N;` statement:
+  // new tokens, the same code): the sources that instantiate it compile.
+  async editTemplate() {
+    const text = this.project.read(BVH_HEADER);
+    this.templateEdits = (this.templateEdits || 0) + 1;
+    const next = text.replace(TRAVERSE_FIRST_LINE, `  if (nodes_.empty()) return; (void)${this.templateEdits};\n`);
+    if (next === text) throw new Error(`${BVH_HEADER} no longer has "if (nodes_.empty()) return;": cannot edit it`);
+    return this.saveAndTime(BVH_HEADER, next);
   }
 
   // Adds a member to CameraView (or takes it out again), which no patch can carry: the dev
@@ -135,17 +168,19 @@ export class DevLoopSession {
         return !document.getElementById('error-overlay').hidden && title.startsWith('Restart failed') &&
           `${title}: ${document.getElementById('error-details').textContent}`;
       }
-      return globalThis.raytracerPage?.ready && raytracerPage.patches.restartShownAtEpochMs && 'restarted';
+      return globalThis.raytracerPage?.ready && raytracerPage.patches.restartFullFrameAtEpochMs && 'restarted';
     }, null, { timeout: 600000, polling: 20 })).jsonValue();
     if (outcome !== 'restarted') throw new Error(`the hot restart failed: ${outcome}`);
-    const seen = await this.page.evaluate(() => ({ restarted: raytracerPage.restarted, shownAt: raytracerPage.patches.restartShownAtEpochMs }));
+    const seen = await this.page.evaluate(() => ({ restarted: raytracerPage.restarted, shownAt: raytracerPage.patches.restartShownAtEpochMs,
+      fullAt: raytracerPage.patches.restartFullFrameAtEpochMs }));
     await this.page.evaluate(instrumentPage);
     this.version = 0;
     checkNoPageErrors(this.opened, 'the hot restart');
-    const { restarted, shownAt } = seen;
+    const { restarted, shownAt, fullAt } = seen;
     return {
       reason: restarted.reason,
       save_to_first_frame_ms: shownAt - writtenAt,
+      save_to_full_frame_ms: fullAt - writtenAt,
       patch_build_ms: restarted.patchBuildMs,        // the patch build that found the layout change
       program_build_ms: restarted.buildMs,           // cmake --build of the program
       reload_to_first_frame_ms: shownAt - restarted.reloadAtEpochMs,
@@ -163,7 +198,7 @@ export class DevLoopSession {
       if (!entry) return false;
       if (entry.state === 'rejected') return { rejected: entry.failure };
       const acknowledged = Object.keys(entry.workers || {}).length >= count;
-      return entry.state === 'applied' && acknowledged && notes.shown[v] && notes.events[v] && { ok: true };
+      return entry.state === 'applied' && acknowledged && notes.shown[v] && notes.full[v] && notes.events[v] && { ok: true };
     }, [version, workers], 120000);
     if (outcome.rejected) throw new Error(`patch ${version} was rejected (${outcome.rejected.kind}): ${outcome.rejected.message}`);
     const seen = await this.page.evaluate((v) => {
@@ -172,7 +207,7 @@ export class DevLoopSession {
       const s = raytracerPage.program.statistics();
       return {
         entry: { fetchMs: entry.fetchMs, compileMs: entry.compileMs, applyMainMs: entry.applyMainMs, workers: entry.workers, committedAt: entry.committedAt },
-        times: notes.states[v], shown: notes.shown[v], event: notes.events[v],
+        times: notes.states[v], shown: notes.shown[v], full: notes.full[v], event: notes.events[v],
         announceToPixelsMs: raytracerPage.patches.shown.get(v), lastFrameMs: s.lastFrameMs,
       };
     }, version);
@@ -191,6 +226,10 @@ export class DevLoopSession {
       save_seen_ms: manifest.saved_at_epoch_ms - writtenAt,
       build_ms: manifest.build_ms,
       compile_ms: manifest.compile_ms,
+      // The compiles' own processor time (the compile server's count): what compiling cost
+      // whatever else the machine did; 0 for a save served by an earlier compile (an undo).
+      compile_cpu_ms: manifest.compile_cpu_ms ?? null,
+      reused: (manifest.reused || []).length,
       link_ms: manifest.link_ms,
       announced_ms: seen.event.received_epoch_ms - writtenAt,
       fetch_ms: seen.entry.fetchMs,
@@ -201,6 +240,7 @@ export class DevLoopSession {
       apply_slowest_worker_ms: workerMs.length ? Math.max(...workerMs) : 0,
       apply_all_workers_ms: acks.length ? Math.max(...acks) - seen.entry.committedAt : 0,
       save_to_pixels_ms: seen.shown.epoch_ms - writtenAt,
+      save_to_full_frame_ms: seen.full.epoch_ms - writtenAt,
       announce_to_pixels_ms: seen.announceToPixelsMs,
       frame_ms: seen.lastFrameMs,
     };

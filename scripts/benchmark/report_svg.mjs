@@ -156,8 +156,8 @@ function latencyPanel(l, x, y) {
     'bar = p50 (value printed), whisker to p95; ms');
   const labelWidth = 118;
   const plot = { x: area.x + labelWidth - 50, y: area.y, w: area.w - labelWidth + 50, h: area.h };
-  const runs = l.runs;
-  const colors = [COLORS.two, COLORS.eight, '#888'];
+  const runs = l.saves.filter((save) => save.kind === 'cpp');
+  const colors = [COLORS.two, '#888', COLORS.eight];
   const top = Math.max(l.goals.save_to_pixels_p50_ms_at_most, ...runs.flatMap((run) => LATENCY_BARS.map(([key]) => run.components[key].p95)));
   const scale = niceScale(top * 1.05);
   const px = (value) => plot.x + (value / scale.max) * plot.w;
@@ -181,8 +181,9 @@ function latencyPanel(l, x, y) {
   });
   const goal = l.goals.save_to_pixels_p50_ms_at_most;
   parts.push(line(px(goal), plot.y, px(goal), plot.y + plot.h, { stroke: '#b8423f', dash: '5 3', width: 1.5 }));
-  legend(parts, area.x - 50, y + PANEL_HEIGHT - 12, runs.map((run, r) => [`${run.workers} workers`, colors[r % colors.length]]));
-  const goalX = area.x - 50 + runs.length * 90;
+  legend(parts, area.x - 50, y + PANEL_HEIGHT - 12, runs.map((run, r) => [`${run.workers} workers${run.page === 'idle' ? ', idle' : ''}`,
+    colors[r % colors.length]]));
+  const goalX = area.x - 50 + runs.length * 110;
   parts.push(line(goalX, y + PANEL_HEIGHT - 16, goalX + 18, y + PANEL_HEIGHT - 16, { stroke: '#b8423f', dash: '5 3', width: 1.5 }),
     text(goalX + 22, y + PANEL_HEIGHT - 12, `goal: save → new pixels ≤ ${goal} ms (p50)`, { size: 11, fill: '#b8423f' }));
   return parts;

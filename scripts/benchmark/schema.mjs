@@ -3,6 +3,7 @@
 // checkpoint, a value for every repetition) and well formed (finite numbers where numbers
 // belong, summaries that agree with their own repetitions). --quick mode's verdict, and
 // tests/bench's: no timing thresholds, only "did every measure produce a real result".
+import { LATENCY_COMPONENTS, RESTART_COMPONENTS, SAVE_KINDS } from './measures/patching.mjs';
 import { percentile } from './statistics.mjs';
 
 export const SCHEMA_VERSION = 1;
@@ -60,14 +61,15 @@ const summary = ({ positive = false, nonNegative = false, latency = false } = {}
 // ---- the measures ------------------------------------------------------------------------
 
 const rate = summary({ positive: true });
-const latencyRunFields = {
-  workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
-  components: object(Object.fromEntries(['save_seen_ms', 'build_ms', 'compile_ms', 'link_ms', 'announced_ms', 'fetch_ms',
-    'compile_in_page_ms', 'wait_for_frame_end_ms', 'apply_main_ms', 'apply_per_worker_ms', 'apply_slowest_worker_ms',
-    'apply_all_workers_ms', 'save_to_pixels_ms', 'frame_ms'].map((name) => [name, summary({ nonNegative: true, latency: true })]))),
-  raw: array(object({ version: number({ positive: true, integer: true }), save_to_pixels_ms: number({ positive: true }) })),
-};
-const latencyRun = object(latencyRunFields);
+// One kind of save (patching.mjs's SAVE_KINDS, or 'first': the session's first save), on one page.
+const saveKind = object({
+  kind: string(), file: string(), workers: number({ positive: true, integer: true }), page: string(),
+  edits: number({ positive: true, integer: true }), includers: number({ nonNegative: true, integer: true }),
+  sources_compiled: number({ nonNegative: true, integer: true }),
+  components: object(Object.fromEntries(LATENCY_COMPONENTS.map((name) => [name, summary({ nonNegative: true, latency: true })]))),
+  raw: array(object({ version: number({ positive: true, integer: true }), save_to_pixels_ms: number({ positive: true }),
+    save_to_full_frame_ms: number({ positive: true }) })),
+});
 const SHAPES = {
   throughput: object({
     unit: string(), width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }),
@@ -104,20 +106,19 @@ const SHAPES = {
     rows: array(object({ scene: string(), main_module: rate, plain: rate, main_module_per_plain: rate })),
   }),
   patch_latency: object({
-    unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
-    goals: object({ save_to_pixels_p50_ms_at_most: number(), header_save_to_pixels_p50_ms_at_most: number(), apply_all_workers_ms_at_most: number(),
-      apply_all_workers_goal_workers: number() }),
-    runs: array(latencyRun),
-    header: object({ file: string(), includers: number({ positive: true, integer: true }),
-      sources_compiled: number({ positive: true, integer: true }), ...latencyRunFields }),
+    unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }),
+    goals: object({ save_to_pixels_p50_ms_at_most: number(), undo_save_to_pixels_p50_ms_at_most: number(),
+      header_save_to_pixels_p50_ms_at_most: number(), every_includer_save_to_pixels_p50_ms_at_most: number(),
+      apply_all_workers_ms_at_most: number(), apply_all_workers_goal_workers: number() }),
+    saves: array(saveKind),
+    fresh_clone_first_save: saveKind,
   }),
   restart_latency: object({
     unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
     workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
     goals: object({ save_to_first_frame_p50_ms_at_most: number() }),
-    components: object(Object.fromEntries(['save_to_first_frame_ms', 'patch_build_ms', 'program_build_ms', 'reload_to_first_frame_ms']
-      .map((name) => [name, summary({ nonNegative: true, latency: true })]))),
-    raw: array(object({ reason: string(), save_to_first_frame_ms: number({ positive: true }) })),
+    components: object(Object.fromEntries(RESTART_COMPONENTS.map((name) => [name, summary({ nonNegative: true, latency: true })]))),
+    raw: array(object({ reason: string(), save_to_first_frame_ms: number({ positive: true }), save_to_full_frame_ms: number({ positive: true }) })),
   }),
   patch_memory: object({
     workers: number({ positive: true, integer: true }), checkpoints: array(number({ nonNegative: true, integer: true })),
@@ -214,18 +215,29 @@ const COMPLETE = {
     }
   },
   patch_latency(measure, s, problems) {
-    for (const workers of s.worker_runs) {
-      const run = measure.runs.find((r) => r.workers === workers);
-      if (!run) { missing(problems, 'patch_latency.runs', `${workers} workers`); continue; }
-      if (run.edits !== s.latency_edits) problems.push(`patch_latency ${workers} workers: ${run.edits} edits, expected ${s.latency_edits}`);
-      for (const [name, component] of Object.entries(run.components)) {
-        const expected = name === 'apply_per_worker_ms' ? s.latency_edits * workers : s.latency_edits;
-        lengthIs(problems, `patch_latency ${workers} workers.${name}`, component.repetitions, expected);
+    const wanted = [{ kind: 'first', workers: s.runs[0].workers, page: 'rendering', edits: 1 }];
+    for (const run of s.runs) {
+      for (const kind of Object.keys(SAVE_KINDS)) {
+        if (run[kind]) wanted.push({ kind, workers: run.workers, page: run.quiet ? 'idle' : 'rendering', edits: run[kind] });
       }
     }
-    if (measure.header.edits !== s.header_edits) problems.push(`patch_latency.header: ${measure.header.edits} edits, expected ${s.header_edits}`);
-    if (measure.header.includers < 10) problems.push(`patch_latency.header: the edited header has ${measure.header.includers} includers, expected 10 or more`);
-    if (measure.header.sources_compiled > measure.header.includers) problems.push(`patch_latency.header: ${measure.header.sources_compiled} sources compiled, more than the header's ${measure.header.includers} includers`);
+    for (const { kind, workers, page, edits } of wanted) {
+      const name = `patch_latency ${kind}, ${workers} workers, page ${page}`;
+      const found = measure.saves.find((save) => save.kind === kind && save.workers === workers && save.page === page);
+      if (!found) { missing(problems, 'patch_latency.saves', name); continue; }
+      if (found.edits !== edits) problems.push(`${name}: ${found.edits} edits, expected ${edits}`);
+      for (const [component, summarized] of Object.entries(found.components)) {
+        lengthIs(problems, `${name}.${component}`, summarized.repetitions, component === 'apply_per_worker_ms' ? edits * workers : edits);
+      }
+      if (['header', 'template', 'every_includer'].includes(kind) && found.includers < 10) {
+        problems.push(`${name}: the edited header has ${found.includers} includers, expected 10 or more`);
+      }
+      if (found.sources_compiled > Math.max(1, found.includers)) problems.push(`${name}: ${found.sources_compiled} sources compiled, more than the header's ${found.includers} includers`);
+      if (kind === 'every_includer' && found.sources_compiled !== found.includers) {
+        problems.push(`${name}: ${found.sources_compiled} of ${found.includers} includers compiled, expected all`);
+      }
+      if (kind === 'undo' && found.raw.some((record) => record.reused < 1)) problems.push(`${name}: a save compiled again instead of reusing its earlier build`);
+    }
   },
   restart_latency(measure, s, problems) {
     if (measure.edits !== s.restarts) problems.push(`restart_latency: ${measure.edits} restarts, expected ${s.restarts}`);

@@ -100,9 +100,11 @@ class PatchLog:
                 self.say(f"patch {version}: not run yet (live, waiting for a call): {', '.join(not_run)}")
         elif kind == "restart-complete":
             total = ""
-            shown_at = report.get("shown_at_epoch_ms")
+            shown_at, full_at = report.get("shown_at_epoch_ms"), report.get("full_frame_at_epoch_ms")
             if shown_at and self.restart_saved_at:
                 total = f": save to the first frame {shown_at - self.restart_saved_at * 1000:.0f} ms"
+                if full_at:
+                    total += f" (full resolution {full_at - self.restart_saved_at * 1000:.0f} ms)"
             self.say(f"the page reloaded and restored its settings and camera{total}")
         elif kind == "patch-ran":
             ran = ", ".join(f"{function['name']} ({function['ms']:.0f} ms after it applied)" for function in report.get("functions") or [])

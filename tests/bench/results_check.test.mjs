@@ -45,14 +45,15 @@ test('a figure that is not a finite number is rejected, with its place', () => {
 test('a summary that disagrees with its own repetitions is rejected', () => {
   assertRejected(problemsAfter((results) => { results.measures.page_load.rows[0].first_frame_ms.median *= 2; }),
     /page_load\.rows\[0\]\.first_frame_ms\.median: .* does not agree with its repetitions/);
-  assertRejected(problemsAfter((results) => { results.measures.patch_latency.runs[0].components.save_to_pixels_ms.p95 = 0; }),
+  assertRejected(problemsAfter((results) => { results.measures.patch_latency.saves[0].components.save_to_pixels_ms.p95 = 0; }),
     /save_to_pixels_ms\.p95/);
 });
 
 test('a missing row, run or snapshot is rejected', () => {
   assertRejected(problemsAfter((results) => { results.measures.throughput.rows.pop(); }), /throughput\.rows: no result for mesh\.json/);
   assertRejected(problemsAfter((results) => { results.measures.scaling.rows.pop(); }), /scaling\.rows: no result for \d+ worker/);
-  assertRejected(problemsAfter((results) => { results.measures.patch_latency.runs.pop(); }), /patch_latency\.runs: no result for 8 workers/);
+  assertRejected(problemsAfter((results) => { results.measures.patch_latency.saves.pop(); }),
+    /patch_latency\.saves: no result for patch_latency cpp, 8 workers, page rendering/);
   assertRejected(problemsAfter((results) => { results.measures.patch_memory.snapshots.pop(); }), /patch_memory\.snapshots: no result for \d+ patches/);
   assertRejected(problemsAfter((results) => { delete results.measures.hot_call_overhead.rows[0].plain_calls; }), /plain_calls: missing/);
 });
@@ -72,7 +73,11 @@ test("the page's cores may be unmeasured (null) but never missing or malformed",
 
 test('fewer repetitions than the settings asked for are rejected', () => {
   assertRejected(problemsAfter((results) => { results.settings.throughput.repetitions = 2; }), /throughput .*expected 2 repetition/);
-  assertRejected(problemsAfter((results) => { results.settings.patching.latency_edits = 3; }), /patch_latency 2 workers: 2 edits, expected 3/);
+  assertRejected(problemsAfter((results) => { results.settings.patching.runs[0].cpp = 3; }),
+    /patch_latency cpp, 2 workers, page rendering: 2 edits, expected 3/);
+  assertRejected(problemsAfter((results) => {
+    results.measures.patch_latency.saves.find((save) => save.kind === 'undo').raw[0].reused = 0;
+  }), /undo, 2 workers, page rendering: a save compiled again instead of reusing its earlier build/);
 });
 
 test('a convergence run without every sweep point, time or repetition is rejected', () => {

@@ -212,14 +212,19 @@ export function startPatchClient({ overlay, program, restarted = null }) {
 
   return {
     shown,
-    restartShownAtEpochMs: null,  // after a hot restart: when its first frame was on screen
-    // After a hot restart: tells the terminal once the first frame is on screen.
+    restartShownAtEpochMs: null,      // after a hot restart: when its first frame (a preview) was on screen
+    restartFullFrameAtEpochMs: null,  // ... and its first full-resolution frame
+    // After a hot restart: tells the terminal once the first frame and the first
+    // full-resolution frame are on screen.
     reportRestartWhenShown() {
+      const now = () => performance.timeOrigin + performance.now();
       const look = () => {
-        if (program.statistics().presentedFrame < 1) return setTimeout(look, 5);
-        this.restartShownAtEpochMs = performance.timeOrigin + performance.now();
+        const s = program.statistics();
+        if (s.presentedFrame >= 1 && !this.restartShownAtEpochMs) this.restartShownAtEpochMs = now();
+        if (!(s.accumulatedSamples > 0 && s.presentedFrame >= s.completedFrame)) return setTimeout(look, 2);
+        this.restartFullFrameAtEpochMs = now();
         report({ kind: format.report_kinds.restart_complete, reason: restarted && restarted.reason,
-          shown_at_epoch_ms: this.restartShownAtEpochMs });
+          shown_at_epoch_ms: this.restartShownAtEpochMs, full_frame_at_epoch_ms: this.restartFullFrameAtEpochMs });
       };
       look();
     },

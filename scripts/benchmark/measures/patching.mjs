@@ -1,49 +1,69 @@
 // Measures 6, 7 and 6b, in one temporary copy of the project with the real dev loop:
-//   6. patch latency: after a throwaway first edit (the dev loop's precompiled headers
-//      warm), N timed edits of app/hot/sky.cpp, with the page on 2 workers and again (a
-//      fresh dev loop and page) on 8: every stage of each edit, p50 and p95; then, on the
-//      2-worker page, edits of an inline function in app/core/texture.h (a header ten or
-//      more of the program's sources include), timed the same way;
-//   7. WebAssembly memory and table as patches pile up: snapshots after 0, 50 and 200
-//      patches on the 2-worker page (its timed edits count), and growth per patch beside
-//      the patch modules' own size; and the page's samples per second at each snapshot, so
-//      the cost of running patched code (calls into patch modules) shows next to none;
+//   6. patch latency, every kind of save a user makes, from the first save after the dev
+//      loop printed its URL (no warm-up; the copy had one earlier session, as a checkout has
+//      yesterday's, which left the preambles in its build folder), each from the save to the
+//      first new frame (a preview) and to the first full-resolution frame, stage by stage:
+//      - a .cpp edit (a colour of app/hot/sky.cpp), with the page on 2 workers rendering,
+//        again with the page idle (quiet: it reached its sample limit), and on 8 workers;
+//      - an undo: sky.cpp saved back to a text built before;
+//      - an inline function's body in app/core/texture.h (a header ten or more sources
+//        include; the session's first header edit is reported on its own too);
+//      - a member function template's body in app/core/bvh.h;
+//      - a constexpr constant in texture.h: it compiles every source that includes it;
+//      and, from the earlier session, the first save of a fresh clone (no preambles yet);
+//   7. WebAssembly memory and table as patches pile up: snapshots after 1 patch (a comment:
+//      no code changed, after which the page's code has warmed up), 50 and 200 on the
+//      2-worker page, the growth per patch beside the patch modules' own size, and the page's
+//      samples per second at each snapshot;
 //   6b. hot restart: last on the 2-worker page, saves that change a class's layout (no patch
-//      can carry them): save to the reloaded page's first frame, and its stages.
+//      can carry them): save to the reloaded page's first frame and full-resolution frame.
 import fs from 'node:fs';
 import path from 'node:path';
-import { copyProject } from '../../../tests/hotswap/project_copy.mjs';
+import { copyProject, startDevLoop } from '../../../tests/hotswap/project_copy.mjs';
 import { DevLoopSession } from '../dev_loop_session.mjs';
 import { sampleRate } from '../raytracer_page.mjs';
 import { round, summarize } from '../statistics.mjs';
 
-export const GOALS = { save_to_pixels_p50_ms_at_most: 200, header_save_to_pixels_p50_ms_at_most: 1500, apply_all_workers_ms_at_most: 25,
-  apply_all_workers_goal_workers: 8 };
-export const RESTART_GOALS = { save_to_first_frame_p50_ms_at_most: 5000 };
-export const RESTART_COMPONENTS = ['save_to_first_frame_ms', 'patch_build_ms', 'program_build_ms', 'reload_to_first_frame_ms'];
+export const GOALS = { save_to_pixels_p50_ms_at_most: 200, undo_save_to_pixels_p50_ms_at_most: 100,
+  header_save_to_pixels_p50_ms_at_most: 1500, every_includer_save_to_pixels_p50_ms_at_most: 5000,
+  apply_all_workers_ms_at_most: 25, apply_all_workers_goal_workers: 8 };
+export const RESTART_GOALS = { save_to_first_frame_p50_ms_at_most: 3000 };
+export const RESTART_COMPONENTS = ['save_to_first_frame_ms', 'save_to_full_frame_ms', 'patch_build_ms', 'program_build_ms',
+  'reload_to_first_frame_ms'];
 
-// The stages of one edit, in the order they happen (names of DevLoopSession.edit's fields).
-export const LATENCY_COMPONENTS = ['save_seen_ms', 'build_ms', 'compile_ms', 'link_ms', 'announced_ms', 'fetch_ms',
+// The stages of one edit, in the order they happen (names of DevLoopSession.saveAndTime's fields).
+export const LATENCY_COMPONENTS = ['save_seen_ms', 'build_ms', 'compile_ms', 'compile_cpu_ms', 'link_ms', 'announced_ms', 'fetch_ms',
   'compile_in_page_ms', 'wait_for_frame_end_ms', 'apply_main_ms', 'apply_per_worker_ms', 'apply_slowest_worker_ms',
-  'apply_all_workers_ms', 'save_to_pixels_ms', 'frame_ms'];
+  'apply_all_workers_ms', 'save_to_pixels_ms', 'save_to_full_frame_ms', 'frame_ms'];
+
+// The kinds of save, in the order a session makes them; `file` is what the save edits.
+export const SAVE_KINDS = {
+  cpp: { file: 'app/hot/sky.cpp', what: 'a .cpp edit (a colour of the sky)' },
+  undo: { file: 'app/hot/sky.cpp', what: 'an undo (sky.cpp saved back to a text built before)' },
+  header: { file: 'app/core/texture.h', what: "an inline function's body in a header many sources include (the checker's parity)" },
+  template: { file: 'app/core/bvh.h', what: "a member function template's body (Bvh::traverse)" },
+  every_includer: { file: 'app/core/texture.h', what: 'a constexpr constant in texture.h: every source that includes it compiles' },
+};
+
+const PREAMBLES_READY = /preambles: \d+ precompiled/;
 
 export function plan(settings, context) {
   const options = settings.patching;
   const patchFormat = JSON.parse(fs.readFileSync(path.join(context.projectRoot, 'hotswap/patch_format.json'), 'utf8'));
   let project = null;
-  let edits = 0;  // every save gets a tint of its own, so the watcher always sees a change
+  let edits = 0;  // every new save gets a tint of its own, so the watcher always sees a change
   const nextTint = () => 0.5 + (edits++ % 500) / 1000;
-  const latencyRuns = [];
-  const headerRecords = [];
+  const saves = [];           // {kind, workers, page, records, first}
   const restartRecords = [];
   const snapshots = [];
+  let freshClone = null;      // the first save of a fresh clone, before its preambles were built
   let modules = [];
   let session = null;
   const checkpoints = [...options.memory_checkpoints].sort((a, b) => a - b);
-  const memoryWorkers = options.worker_runs[0];
+  const memoryRun = options.runs[0];
 
   const snapshotIfCheckpoint = async () => {
-    if (session.view.workers !== memoryWorkers) return;
+    if (session.view.workers !== memoryRun.workers || session.quiet) return;
     const taken = new Set(snapshots.map((snapshot) => snapshot.patches));
     const current = await session.memorySnapshot();
     if (!checkpoints.includes(current.patches) || taken.has(current.patches)) return;
@@ -68,42 +88,85 @@ export function plan(settings, context) {
     run: async () => {
       project = await (copying || startCopy());
     },
+  }, {
+    label: "patches: an earlier session (a fresh clone's first save, then its preambles are built)",
+    seconds: settings.mode === 'quick' ? 40 : 60,
+    run: async () => {
+      const view = { scene: options.scene, width: options.width, height: options.height, workers: memoryRun.workers };
+      const earlier = session = new DevLoopSession({ project, browser: context.browser, view, patchFormat });
+      context.cleanups.push(() => earlier.stop());
+      await session.start();
+      freshClone = await session.edit(nextTint());
+      const started = Date.now();
+      while (!PREAMBLES_READY.test(session.devLoop.output())) {
+        if (Date.now() - started > options.preamble_wait_seconds * 1000) {
+          throw new Error(`the dev loop did not say its preambles were built within ${options.preamble_wait_seconds} s:\n` +
+            session.devLoop.output().split('\n').slice(-15).join('\n'));
+        }
+        await context.sleep(250);
+      }
+      await session.stop();
+      session = null;
+    },
   }];
-  for (const workers of options.worker_runs) {
-    const view = { scene: options.scene, width: options.width, height: options.height, workers };
+
+  const timed = (run, kind, count, save) => ({
+    label: `patches, ${run.workers} workers${run.quiet ? ' (page idle)' : ''}: ${count} × ${SAVE_KINDS[kind].what}`,
+    seconds: count * ({ every_includer: 15, header: 2, template: 2 }[kind] || 1) * (1 + options.settle_ms / 1000),
+    run: async () => {
+      const records = [];
+      for (let i = 0; i < count; ++i) {
+        records.push(await save());
+        await snapshotIfCheckpoint();
+        await context.sleep(options.settle_ms);
+      }
+      saves.push({ kind, workers: run.workers, page: run.quiet ? 'idle' : 'rendering', records });
+    },
+  });
+
+  for (const run of options.runs) {
+    const view = { scene: options.scene, width: options.width, height: options.height, workers: run.workers,
+      ...(run.quiet ? { limit: 1 } : {}) };
+    let undoTints = [];
     steps.push({
-      label: `patches, ${workers} workers: dev loop started, page open, headers precompiled, throwaway first edit`,
-      seconds: options.wait_for_precompiled_headers ? 45 : 8,
+      label: `patches, ${run.workers} workers${run.quiet ? ' (page idle)' : ''}: dev loop started, page open`,
+      seconds: 8,
       run: async () => {
         const started = session = new DevLoopSession({ project, browser: context.browser, view, patchFormat });
+        session.quiet = Boolean(run.quiet);
         context.cleanups.push(() => started.stop());
         await session.start();
-        if (options.wait_for_precompiled_headers) await session.waitForPrecompiledHeaders();
-        await snapshotIfCheckpoint();
-        await session.edit(nextTint());  // builds the first patch while the precompiled headers finish
-        await context.sleep(options.settle_ms);
-        await snapshotIfCheckpoint();
       },
     });
-    steps.push({
-      label: `patches, ${workers} workers: ${options.latency_edits} timed edits of app/hot/sky.cpp`,
-      seconds: options.latency_edits * (1 + options.settle_ms / 1000),
-      run: async () => {
-        const records = [];
-        for (let i = 0; i < options.latency_edits; ++i) {
-          records.push(await session.edit(nextTint()));
+    const isMemoryRun = run === memoryRun;
+    if (isMemoryRun) {
+      steps.push({
+        label: `patches, ${run.workers} workers: the session's first save (a comment: no code changed), then the page's speed`,
+        seconds: 2 + options.rate_warmup_seconds + options.rate_window_seconds,
+        run: async () => {
+          saves.push({ kind: 'first', workers: run.workers, page: 'rendering', records: [await session.comment()] });
           await snapshotIfCheckpoint();
-          await context.sleep(options.settle_ms);
-        }
-        latencyRuns.push({ workers, records });
-      },
-    });
-    if (workers === memoryWorkers) {
-      let previous = options.latency_edits + 1;  // patches after the throwaway and timed edits
-      for (const checkpoint of checkpoints.filter((count) => count > previous)) {
+        },
+      });
+    }
+    steps.push(timed(run, 'cpp', run.cpp, async () => {
+      const tint = nextTint();
+      undoTints = [undoTints[undoTints.length - 1], tint].filter((value) => value !== undefined);
+      return session.edit(tint);
+    }));
+    if (run.undo) {
+      let turn = 0;
+      steps.push(timed(run, 'undo', run.undo, () => session.undo(undoTints[turn++ % undoTints.length])));
+    }
+    if (run.header) steps.push(timed(run, 'header', run.header, () => session.editHeader()));
+    if (run.template) steps.push(timed(run, 'template', run.template, () => session.editTemplate()));
+    if (run.every_includer) steps.push(timed(run, 'every_includer', run.every_includer, () => session.editHeaderConstant()));
+    if (isMemoryRun) {
+      let previous = 0;
+      for (const checkpoint of checkpoints.filter((count) => count > 1)) {
         steps.push({
-          label: `patches, ${workers} workers: edits up to ${checkpoint} patches (memory and table)`,
-          seconds: (checkpoint - previous) * 0.9,
+          label: `patches, ${run.workers} workers: edits up to ${checkpoint} patches (memory, table, speed)`,
+          seconds: Math.max(0, checkpoint - previous) * 0.9,
           run: async () => {
             while (session.version < checkpoint) {
               await session.edit(nextTint());
@@ -114,20 +177,10 @@ export function plan(settings, context) {
         previous = checkpoint;
       }
       steps.push({
-        label: `patches, ${workers} workers: ${options.header_edits} timed edits of app/core/texture.h (a header many sources include)`,
-        seconds: options.header_edits * (settings.mode === 'quick' ? 40 : 15),
+        label: `patches, ${run.workers} workers: ${options.restarts} hot restarts (a class's layout changed)`,
+        seconds: options.restarts * 8,
         run: async () => {
-          modules = session.patchModules();  // the sky edits' modules (a restart starts the patch folder over)
-          for (let i = 0; i < options.header_edits; ++i) {
-            headerRecords.push(await session.editHeader());
-            await context.sleep(options.settle_ms);
-          }
-        },
-      });
-      steps.push({
-        label: `patches, ${workers} workers: ${options.restarts} hot restarts (a class's layout changed)`,
-        seconds: options.restarts * 15,
-        run: async () => {
+          modules = session.patchModules();  // before a restart starts the patch folder over
           for (let i = 0; i < options.restarts; ++i) {
             restartRecords.push(await session.restart());
             await context.sleep(options.settle_ms);
@@ -136,43 +189,38 @@ export function plan(settings, context) {
       });
     }
     steps.push({
-      label: `patches, ${workers} workers: dev loop and page closed`,
+      label: `patches, ${run.workers} workers: dev loop and page closed`,
       seconds: 1,
       run: async () => {
-        if (workers === memoryWorkers && !modules.length) modules = session.patchModules();
+        if (isMemoryRun && !modules.length) modules = session.patchModules();
         await session.stop();
         session = null;
       },
     });
   }
 
+  const describe = ({ kind, workers, page, records }) => ({
+    kind, file: SAVE_KINDS[kind]?.file || SAVE_KINDS.cpp.file, workers, page, edits: records.length,
+    includers: Math.max(0, ...records.map((record) => record.includers)),
+    sources_compiled: records.length ? records.map((record) => record.files).sort((a, b) => a - b)[(records.length - 1) >> 1] : 0,
+    components: Object.fromEntries(LATENCY_COMPONENTS.map((name) => [name,
+      summarize(records.flatMap((record) => record[name] ?? []), { latency: true })])),
+    raw: records,
+  });
   const finish = () => ({
     patch_latency: {
-      unit: 'ms', scene: options.scene, width: options.width, height: options.height, file: 'app/hot/sky.cpp', goals: GOALS,
-      runs: latencyRuns.map(({ workers, records }) => ({
-        workers,
-        edits: records.length,
-        components: Object.fromEntries(LATENCY_COMPONENTS.map((name) => [name,
-          summarize(records.flatMap((record) => record[name]), { latency: true })])),
-        raw: records,
-      })),
-      header: {
-        file: 'app/core/texture.h', workers: memoryWorkers, edits: headerRecords.length,
-        includers: headerRecords.length ? Math.max(...headerRecords.map((record) => record.includers)) : 0,
-        sources_compiled: headerRecords.length ? headerRecords.map((record) => record.files).sort((a, b) => a - b)[(headerRecords.length - 1) >> 1] : 0,
-        components: Object.fromEntries(LATENCY_COMPONENTS.map((name) => [name,
-          summarize(headerRecords.flatMap((record) => record[name]), { latency: true })])),
-        raw: headerRecords,
-      },
+      unit: 'ms', scene: options.scene, width: options.width, height: options.height, goals: GOALS,
+      saves: saves.map(describe),
+      fresh_clone_first_save: freshClone ? describe({ kind: 'cpp', workers: memoryRun.workers, page: 'rendering', records: [freshClone] }) : null,
     },
     restart_latency: {
-      unit: 'ms', scene: options.scene, width: options.width, height: options.height, workers: memoryWorkers,
+      unit: 'ms', scene: options.scene, width: options.width, height: options.height, workers: memoryRun.workers,
       file: 'app/core/camera_view.h', goals: RESTART_GOALS, edits: restartRecords.length,
       components: Object.fromEntries(RESTART_COMPONENTS.map((name) => [name,
         summarize(restartRecords.map((record) => record[name]), { latency: true })])),
       raw: restartRecords,
     },
-    patch_memory: memoryResult(snapshots, modules, checkpoints, memoryWorkers),
+    patch_memory: memoryResult(snapshots, modules, checkpoints, memoryRun.workers),
   });
   return { steps, finish };
 }
