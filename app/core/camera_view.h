@@ -12,7 +12,6 @@ namespace raytracer {
 
 class CameraView {
  public:
-  float benchmark_layout_padding = 0.0f;  // a layout change
   CameraView(const Camera& camera, float aspect_ratio);
 
   // The ray through the image point (s, t): s from 0 (left edge) to 1 (right edge), t from 0
