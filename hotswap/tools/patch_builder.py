@@ -193,7 +193,7 @@ class PatchBuilder:
         if narrow_header_edits and not unknown and say:
             say(f"header edits: know which functions each of {len(from_build)} sources uses (from the program's build)")
         self.function_use.refresh(unknown)  # in the background, one at a time
-        self._compiled_objects: dict[str, PatchedSource] = {}  # content key of a compile -> what it made (undo)
+        self._compiled_objects: dict[str, CompiledSource] = {}  # content key of a compile -> what it made (undo)
         self._linked_modules: dict[tuple[str, ...], Path] = {}  # the objects linked -> the module they made
         self._use_learned: dict[Path, bool] = {}  # source -> whether its newest compile gave its use set
 

@@ -246,6 +246,21 @@ export class DevLoopSession {
     };
   }
 
+  // A digest of the picture at `samples` samples a pixel (the page stops there, then goes on).
+  async pictureDigest(samples) {
+    await this.page.evaluate((limit) => raytracerPage.program.setSampleLimit(limit), samples);
+    await waitUntil(this.page, (limit) => {
+      const s = raytracerPage.program.statistics();
+      return s.idle && s.accumulatedSamples === limit;
+    }, samples, 120000);
+    const digest = await this.page.evaluate(async () => {
+      const hash = await crypto.subtle.digest('SHA-256', raytracerPage.program.displayedPixels().rgba);
+      return [...new Uint8Array(hash)].map((byte) => byte.toString(16).padStart(2, '0')).join('');
+    });
+    await this.page.evaluate(() => raytracerPage.program.setSampleLimit(0));
+    return digest;
+  }
+
   // WebAssembly memory and table and the heap, with the number of patches applied so far.
   async memorySnapshot() {
     const snapshot = await this.page.evaluate(() => {

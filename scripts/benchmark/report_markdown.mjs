@@ -87,6 +87,12 @@ export function goalRows(results) {
     rows.push({ goal: `hot restart: save to the first frame ≤ ${r.goals.save_to_first_frame_p50_ms_at_most} ms p50`,
       current: `${ms(total.p50)} ms (p95 ${ms(total.p95)}); full resolution ${ms(full.p50)} ms`,
       met: total.p50 <= r.goals.save_to_first_frame_p50_ms_at_most });
+    const against = r.patched_against_fresh;
+    if (against) {
+      rows.push({ goal: `code from patches ≥ ${r.goals.patched_per_fresh_at_least}× the same sources built fresh, the same picture`,
+        current: `${times(against.patched_per_fresh)} after ${against.patches} patches; pictures ${against.pictures_identical ? 'identical' : '**differ**'}`,
+        met: against.pictures_identical && against.patched_per_fresh >= r.goals.patched_per_fresh_at_least });
+    }
   }
   if (m.convergence) {
     const goals = m.convergence.goals;
@@ -271,6 +277,10 @@ function restartSection(r) {
       const c = r.components[key];
       return [label, ms(c.p50), ms(c.p95), ms(c.min), ms(c.max)];
     })), '',
+    ...(r.patched_against_fresh ? [`The page after ${r.patched_against_fresh.patches} patches against the program the restarts built from ` +
+      `the same sources (the layout edits undone): ${rate(r.patched_against_fresh.patched_samples_per_second)} against ` +
+      `${rate(r.patched_against_fresh.fresh_samples_per_second)} samples/s (${times(r.patched_against_fresh.patched_per_fresh)}); the ` +
+      `picture at ${r.patched_against_fresh.picture_samples} samples a pixel ${r.patched_against_fresh.pictures_identical ? 'is identical' : '**differs**'}.`, ''] : []),
     `Goal: save → first frame ≤ ${r.goals.save_to_first_frame_p50_ms_at_most} ms p50.`].join('\n');
 }
 

@@ -116,7 +116,10 @@ const SHAPES = {
   restart_latency: object({
     unit: string(), scene: string(), width: number({ positive: true }), height: number({ positive: true }), file: string(),
     workers: number({ positive: true, integer: true }), edits: number({ positive: true, integer: true }),
-    goals: object({ save_to_first_frame_p50_ms_at_most: number() }),
+    goals: object({ save_to_first_frame_p50_ms_at_most: number(), patched_per_fresh_at_least: number() }),
+    patched_against_fresh: object({ patches: number({ positive: true, integer: true }), picture_samples: number({ positive: true, integer: true }),
+      patched_samples_per_second: number({ positive: true }), fresh_samples_per_second: number({ positive: true }),
+      patched_per_fresh: number({ positive: true }), pictures_identical: boolean() }),
     components: object(Object.fromEntries(RESTART_COMPONENTS.map((name) => [name, summary({ nonNegative: true, latency: true })]))),
     raw: array(object({ reason: string(), save_to_first_frame_ms: number({ positive: true }), save_to_full_frame_ms: number({ positive: true }) })),
   }),
@@ -241,6 +244,9 @@ const COMPLETE = {
   },
   restart_latency(measure, s, problems) {
     if (measure.edits !== s.restarts) problems.push(`restart_latency: ${measure.edits} restarts, expected ${s.restarts}`);
+    if (measure.patched_against_fresh && !measure.patched_against_fresh.pictures_identical) {
+      problems.push('restart_latency.patched_against_fresh: the patched page and the program built fresh from the same sources drew different pictures');
+    }
     for (const [name, component] of Object.entries(measure.components)) lengthIs(problems, `restart_latency.${name}`, component.repetitions, s.restarts);
   },
   patch_memory(measure, s, problems) {

@@ -48,7 +48,16 @@ async function setUpLikeAUser() {
 // Saves edits that need a restart, one file after another as an editor's "save all" does;
 // resolves once the reloaded page renders, with why it restarted.
 async function saveAndRestart(...edits) {
-  await page.evaluate(() => { globalThis.loadedBeforeTheRestart = true; });  // gone with the reload
+  await page.evaluate(() => {
+    globalThis.loadedBeforeTheRestart = true;  // gone with the reload
+    // What the connection badge says before the page reloads (kept across the reload).
+    sessionStorage.removeItem('testBadgeTexts');
+    const badge = document.getElementById('connection');
+    new MutationObserver(() => {
+      const seen = JSON.parse(sessionStorage.getItem('testBadgeTexts') || '[]');
+      sessionStorage.setItem('testBadgeTexts', JSON.stringify([...seen, badge.textContent]));
+    }).observe(badge, { childList: true, characterData: true, subtree: true });
+  });
   for (const [file, transform] of edits) session.project.edit(file, transform);
   const outcome = await (await page.waitForFunction(() => {
     if (globalThis.loadedBeforeTheRestart) {  // still the old page: did the restart fail?
@@ -60,7 +69,7 @@ async function saveAndRestart(...edits) {
   }, null, { timeout: RESTART_TIMEOUT, polling: 100 })).jsonValue();
   assert.equal(outcome, 'restarted');
   session.version = 0;  // the rebuilt program starts its patches over
-  return page.evaluate(() => raytracerPage.restarted);
+  return page.evaluate(() => ({ ...raytracerPage.restarted, badges: JSON.parse(sessionStorage.getItem('testBadgeTexts') || '[]') }));
 }
 
 async function assertSetUpKept() {
@@ -129,6 +138,8 @@ test('a class that grows restarts the program with the type and both layouts nam
     [CAMERA_VIEW_HEADER, (text) => replaceOnce(text, '  float lens_radius_;\n', '  float lens_radius_;\n  float extra_zoom_ = 0.9f;\n')],
     [CAMERA_VIEW, (text) => replaceOnce(text, '(s - 0.5f) * zoom) * horizontal_', '(s - 0.5f) * zoom * extra_zoom_) * horizontal_')]);
   assert.match(restarted.reason, /raytracer::CameraView grew from 76 to 80 bytes/);
+  assert.ok(restarted.badges.some((text) => /^restarting: raytracer::CameraView grew from 76 to 80 bytes/.test(text)),
+    `while it rebuilt, the page said why it restarts: ${JSON.stringify(restarted.badges)}`);
   await session.waitForOutput(/raytracer::CameraView grew from 76 to 80 bytes \(in the running program: 76 bytes, aligned to 4, fields at \[0, 12, 24, 36, 48, 60, 72\]; now: 80 bytes, aligned to 4, fields at \[0, 12, 24, 36, 48, 60, 72, 76\]\)/);
   await assertSetUpKept();
   await assertDrawsTheEditedCode('after the restart the page draws the view squeezed by the new member');

@@ -167,7 +167,7 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   });
   source.addEventListener(format.events.restart_started, (event) => {
     const { version, reason } = JSON.parse(event.data);
-    badge.textContent = 'restarting: rebuilding the program…';
+    badge.textContent = `restarting: ${reason} (rebuilding the program…)`;
     restartRow = noteRow(`patch ${version} needs a restart: ${reason}. Rebuilding the program; the page reloads and keeps its settings and camera…`,
       'restart-note');
   });

@@ -17,6 +17,9 @@
 //      samples per second at each snapshot;
 //   6b. hot restart: last on the 2-worker page, saves that change a class's layout (no patch
 //      can carry them): save to the reloaded page's first frame and full-resolution frame.
+//      An even number of them puts the layout back, so the program after them is built from
+//      the very sources the page ran as patches before them: their speed and picture against
+//      the patched page's (patched_against_fresh).
 import fs from 'node:fs';
 import path from 'node:path';
 import { copyProject, startDevLoop } from '../../../tests/hotswap/project_copy.mjs';
@@ -27,7 +30,7 @@ import { round, summarize } from '../statistics.mjs';
 export const GOALS = { save_to_pixels_p50_ms_at_most: 200, undo_save_to_pixels_p50_ms_at_most: 100,
   header_save_to_pixels_p50_ms_at_most: 1500, every_includer_save_to_pixels_p50_ms_at_most: 5000,
   apply_all_workers_ms_at_most: 25, apply_all_workers_goal_workers: 8 };
-export const RESTART_GOALS = { save_to_first_frame_p50_ms_at_most: 3000 };
+export const RESTART_GOALS = { save_to_first_frame_p50_ms_at_most: 3000, patched_per_fresh_at_least: 0.97 };
 export const RESTART_COMPONENTS = ['save_to_first_frame_ms', 'save_to_full_frame_ms', 'patch_build_ms', 'program_build_ms',
   'reload_to_first_frame_ms'];
 
@@ -57,6 +60,7 @@ export function plan(settings, context) {
   const restartRecords = [];
   const snapshots = [];
   let freshClone = null;      // the first save of a fresh clone, before its preambles were built
+  const patchedAgainstFresh = {};  // the same sources as patches (before the restarts) and built fresh (after)
   let modules = [];
   let session = null;
   const checkpoints = [...options.memory_checkpoints].sort((a, b) => a - b);
@@ -181,10 +185,17 @@ export function plan(settings, context) {
         seconds: options.restarts * 8,
         run: async () => {
           modules = session.patchModules();  // before a restart starts the patch folder over
+          const measure = async () => ({
+            samples_per_second: (await sampleRate(session.page, options.rate_window_seconds)).samples_per_second,
+            picture: await session.pictureDigest(options.picture_samples),
+          });
+          patchedAgainstFresh.patched = { patches: session.version, ...await measure() };
           for (let i = 0; i < options.restarts; ++i) {
             restartRecords.push(await session.restart());
             await context.sleep(options.settle_ms);
           }
+          await context.sleep(options.rate_warmup_seconds * 1000);
+          patchedAgainstFresh.fresh = await measure();
         },
       });
     }
@@ -216,6 +227,13 @@ export function plan(settings, context) {
     restart_latency: {
       unit: 'ms', scene: options.scene, width: options.width, height: options.height, workers: memoryRun.workers,
       file: 'app/core/camera_view.h', goals: RESTART_GOALS, edits: restartRecords.length,
+      patched_against_fresh: patchedAgainstFresh.fresh ? {
+        patches: patchedAgainstFresh.patched.patches, picture_samples: options.picture_samples,
+        patched_samples_per_second: patchedAgainstFresh.patched.samples_per_second,
+        fresh_samples_per_second: patchedAgainstFresh.fresh.samples_per_second,
+        patched_per_fresh: patchedAgainstFresh.patched.samples_per_second / patchedAgainstFresh.fresh.samples_per_second,
+        pictures_identical: patchedAgainstFresh.patched.picture === patchedAgainstFresh.fresh.picture,
+      } : null,
       components: Object.fromEntries(RESTART_COMPONENTS.map((name) => [name,
         summarize(restartRecords.map((record) => record[name]), { latency: true })])),
       raw: restartRecords,
