@@ -7,18 +7,20 @@ sources use. This module narrows the set, and only where it can show the others 
 unaffected; otherwise every includer is compiled, as before:
 
 1. `compare_header`: the header as the running code was built from it and as saved, both
-   parsed by libclang. Narrowing needs the two to differ only inside function bodies, and
-   not of a constexpr/consteval function (it can be evaluated at compile time where it is
-   used, leaving no call) nor of one whose return type is deduced from its body. Anything
-   else (a declaration, a default argument or member initialiser, a macro, a type) makes
-   every includer compile.
+   parsed by libclang. Narrowing needs the two to differ only inside function bodies (not of
+   a constexpr/consteval function: it can be evaluated at compile time where it is used,
+   leaving no call; nor of one whose return type is deduced from its body) or in the value
+   of a `const`/`constexpr` variable. Anything else (a declaration, a default argument or
+   member initialiser, a macro, a type) makes every includer compile.
 2. `FunctionUse`: for each program source, every function its code can reach, as the
    front end emits it before any LLVM pass (so nothing is inlined away yet): the source's
    own functions, and each inline, template or header function it calls, transitively.
    Known from the program's build and from each patch compile (the function-use plugin).
 3. `HeaderNarrowing.plan`: a source that includes an edited header is compiled if it was
-   itself saved, if its use set is not known yet, or if it uses a function whose body
-   changed: a plain function by its linker name; a template (any instantiation), a member
+   itself saved, if its use set is not known yet, if it names a constant whose value changed
+   (in its own text or another project file it reads: the value is folded into the code that
+   names it; the header's own functions that name it count as changed), or if it uses a
+   function whose body changed: a plain function by its linker name; a template (any instantiation), a member
    of a class template, a constructor or destructor (any of its variants) by its declared
    name, what the compile server's demangler makes of each name in the set
    ("raytracer::Bvh::intersect").
@@ -89,15 +91,24 @@ class HeaderFunction:
 
 
 @dataclass
+class HeaderConstant:
+    name: str            # as spelled ("kMaximumDepth"): how code that uses it names it
+    readable: str        # qualified, for the log
+    value: tuple         # its initialiser's tokens
+
+
+@dataclass
 class HeaderSummary:
-    skeleton: tuple                                   # tokens outside function bodies
+    skeleton: tuple                                   # tokens outside function bodies and constants' initialisers
     functions: list[HeaderFunction] = field(default_factory=list)
+    constants: list[HeaderConstant] = field(default_factory=list)  # const/constexpr variables with an initialiser
 
 
 @dataclass
 class HeaderComparison:
     changed: list[HeaderFunction]   # functions whose body changed (valid when `reason` is None)
     reason: str | None              # why every includer must compile, or None
+    constants: list[HeaderConstant] = field(default_factory=list)  # constants whose value changed
 
 
 def parse_arguments(compile_command: list[str], source: Path) -> list[str]:
@@ -137,6 +148,7 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
     template_kinds = {kinds.CLASS_TEMPLATE, kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION}
     resolved = str(path.resolve())
     bodies: list[tuple[int, int, object, bool]] = []  # (start offset, end offset, cursor, inside a template)
+    initialisers: list[tuple[int, int, object]] = []   # a const/constexpr variable's initialiser: (start, end, cursor)
 
     def in_header(cursor) -> bool:
         return cursor.location.file is not None and os.path.realpath(cursor.location.file.name) == resolved
@@ -149,30 +161,42 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
                 body = [part for part in child.get_children() if part.kind == kinds.COMPOUND_STMT]
                 if body:
                     bodies.append((body[-1].extent.start.offset, body[-1].extent.end.offset, child, in_template))
+            elif child.kind == kinds.VAR_DECL and not in_template and child.type.is_const_qualified():
+                value = [part for part in child.get_children() if part.kind.is_expression()]
+                if value:
+                    initialisers.append((value[-1].extent.start.offset, value[-1].extent.end.offset, child))
             elif child.kind in container_kinds:
                 walk(child, in_template or child.kind in template_kinds)
 
     walk(unit.cursor, False)
     bodies.sort(key=lambda entry: entry[0])
+    # A constant's initialiser is set apart like a body; one inside a function body stays in it.
+    initialisers = [entry for entry in initialisers if not any(start <= entry[0] < end for start, end, _, _ in bodies)]
+    regions = sorted([(start, end, ("body", cursor, in_template)) for start, end, cursor, in_template in bodies] +
+                     [(start, end, ("value", cursor, False)) for start, end, cursor in initialisers], key=lambda entry: entry[0])
     tokens = [token for token in unit.get_tokens(extent=unit.get_extent(str(path), (0, len(text.encode()))))
               if token.kind != cindex.TokenKind.COMMENT]
-    skeleton, functions, body_index = [], [], 0
+    skeleton, functions, values, region_index = [], [], [], 0
     current: list[str] | None = None
     for token in tokens:
         offset = token.extent.start.offset
-        while body_index < len(bodies) and offset >= bodies[body_index][1]:
-            body_index += 1
+        while region_index < len(regions) and offset >= regions[region_index][1]:
+            region_index += 1
             current = None
-        if body_index < len(bodies) and bodies[body_index][0] <= offset < bodies[body_index][1]:
+        if region_index < len(regions) and regions[region_index][0] <= offset < regions[region_index][1]:
             if current is None:
                 current = []
-                start, _, cursor, in_template = bodies[body_index]
-                functions.append((cursor, in_template, current, start))
-                skeleton.append("{body}")
+                start, _, (what, cursor, in_template) = regions[region_index]
+                if what == "body":
+                    functions.append((cursor, in_template, current, start))
+                else:
+                    values.append((cursor, current))
+                skeleton.append("{" + what + "}")
             current.append(token.spelling)
         else:
             skeleton.append(token.spelling)
     summary = HeaderSummary(tuple(skeleton))
+    summary.constants = [HeaderConstant(cursor.spelling, _qualified(cursor, kinds), tuple(value)) for cursor, value in values]
     for cursor, in_template, body_tokens, start in functions:
         declaration = [token.spelling for token in tokens
                        if cursor.extent.start.offset <= token.extent.start.offset < start]
@@ -210,17 +234,29 @@ def _qualified(cursor, kinds) -> str:
 
 
 def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> HeaderComparison:
+    """Which function bodies and constants' values changed; or why every includer must compile.
+    A constant's value reaches the code of every source that names it (constant folding),
+    and of every function of this header that names it, which then counts as changed."""
     if isinstance(old, str) or isinstance(new, str):
         return HeaderComparison([], "as saved, " + new if isinstance(new, str) else "as it was built, " + old)
-    if old.skeleton != new.skeleton or len(old.functions) != len(new.functions):
+    if old.skeleton != new.skeleton or len(old.functions) != len(new.functions) or len(old.constants) != len(new.constants):
         return HeaderComparison([], "it changed outside function bodies")
-    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body]
-    if not changed:
+    constants = [after for before, after in zip(old.constants, new.constants) if before.value != after.value]
+    names = {constant.name for constant in constants}
+    for constant in new.constants:
+        if constant not in constants and names & set(constant.value):
+            return HeaderComparison([], f"{constant.readable}'s value names a constant that changed")
+    declared = [constant.name for constant in new.constants]
+    for name in sorted(names):
+        if new.skeleton.count(name) > declared.count(name):  # more than its own declarations
+            return HeaderComparison([], f"{name} changed, and the header uses it outside function bodies")
+    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body or names & set(after.body)]
+    if not changed and not constants:
         return HeaderComparison([], "no function body changed")
     for function in changed:
         if function.narrowable is not None:
-            return HeaderComparison(changed, f"{function.readable} changed, and it is {function.narrowable}")
-    return HeaderComparison(changed, None)
+            return HeaderComparison(changed, f"{function.readable} changed, and it is {function.narrowable}", constants)
+    return HeaderComparison(changed, None, constants)
 
 
 class FunctionUse:
@@ -364,11 +400,12 @@ class FunctionUse:
 @dataclass
 class NarrowedHeader:
     header: str                    # relative path
-    functions: list[str]           # readable names of the functions whose bodies changed
+    functions: list[str]           # readable names of the functions whose bodies (and constants whose values) changed
     compiled: list[str]            # includers compiled (they use one, or their use is not known yet)
     skipped: list[str]             # includers left alone: they use none of them
     reason: str | None = None      # why every includer compiles, when it does
     check_ms: float = 0.0          # parsing the header twice and comparing
+    none_use_it: bool = False      # no includer uses what changed: one compiled anyway, to make the patch
 
 
 class HeaderNarrowing:
@@ -386,6 +423,7 @@ class HeaderNarrowing:
                 self.texts[header] = header.read_text()
         self._planned: dict[Path, tuple[str, HeaderSummary | str | None]] = {}
         self._summaries: dict[Path, tuple[str, HeaderSummary | str]] = {}  # header -> (text, its summary), the newest parsed
+        self._texts: dict[Path, tuple[int, str]] = {}  # project file -> (modification time, text): which constants it names
 
     def plan(self, header: Path, saved_text: str, includers: list[Path], saved: set[Path],
              parse_arguments: list[str]) -> NarrowedHeader:
@@ -420,14 +458,33 @@ class HeaderNarrowing:
         if declared_names and not self.function_use.can_name_declarations:
             return everyone(f"{sorted(declared_names)[0]} changed, and it is a template, constructor or destructor, whose "
                             "instantiations only the compile server names (scripts/build.sh builds it)")
+        constants = {constant.name for constant in comparison.constants}
         compiled, skipped = [], []
         for source, name in zip(includers, names):
             uses = self.function_use.uses(source)
             declared = self.function_use.declared_uses(source) if declared_names else frozenset()
             uses_changed = uses is None or declared is None or uses & linker_names or declared & declared_names
-            (compiled if source in saved or uses_changed else skipped).append(name)
-        return NarrowedHeader(relative, [function.readable for function in comparison.changed], compiled, skipped, None,
-                              round((time.perf_counter() - started) * 1000, 1))
+            names_a_constant = constants and self._mentions(source, constants, header)
+            (compiled if source in saved or uses_changed or names_a_constant else skipped).append(name)
+        return NarrowedHeader(relative, [item.readable for item in [*comparison.changed, *comparison.constants]], compiled, skipped,
+                              None, round((time.perf_counter() - started) * 1000, 1))
+
+    def _mentions(self, source: Path, names: set[str], header: Path) -> bool:
+        """Whether the source, or a project file its compile reads other than `header`, spells
+        one of `names` (a constant's value is folded into the code that names it; a macro that
+        pastes a name together from pieces is not seen)."""
+        pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
+        for path in {source, *self.function_use.inputs_of(source)} - {header}:
+            try:
+                stamp = path.stat().st_mtime_ns
+            except OSError:
+                return True  # a file gone since: cannot tell
+            cached = self._texts.get(path)
+            if cached is None or cached[0] != stamp:
+                cached = self._texts[path] = (stamp, path.read_text(errors="replace"))
+            if pattern.search(cached[1]):
+                return True
+        return False
 
     def built(self, compiled: list[Path]) -> None:
         """A patch built: the planned header texts are now the running code's, and the sources

@@ -250,11 +250,15 @@ class PatchBuilder:
             plan = self.narrowing.plan(header, text_file.read_text(), includers, saved, arguments)
             compiled.update(source for source in includers if self.relative(source) in plan.compiled)
             notes.append(asdict(plan))
-        if not compiled:  # no includer uses what changed: compile them all, which tells "no code changed"
+        if not compiled:  # no includer uses what changed: one compiles, the smallest, so the save makes a patch ("no code changed")
+            smallest = min(affected, key=lambda source: self._overlaid_file(source).stat().st_size)
             for note in notes:
-                note["compiled"], note["skipped"] = note["compiled"] + note["skipped"], []
-                note["reason"] = "none of the sources that include it uses a function it changed"
-            return affected, notes
+                if self.relative(smallest) in note["skipped"]:
+                    note["skipped"].remove(self.relative(smallest))
+                    note["compiled"].append(self.relative(smallest))
+                note["reason"] = None
+                note["none_use_it"] = True
+            return [smallest], notes
         return sorted(compiled), notes
 
     def build(self, changed: list[Path], version: int, plan: tuple[list[Path], list[dict]] | None = None) -> BuildResult:

@@ -2,8 +2,8 @@
 // page open on it: what a developer has after `scripts/run.sh`. The benchmark saves edits
 // the way an editor does (app/hot/sky.cpp, and saving it back to a text built before: an
 // undo; an inline function of app/core/texture.h, which ten or more sources include; a
-// member function template of app/core/bvh.h; a constexpr constant of texture.h, which
-// compiles every includer; a class layout, which needs a hot restart) and times each one
+// member function template and a constant of app/core/bvh.h; a declaration in texture.h,
+// which compiles every includer; a class layout, which needs a hot restart) and times each one
 // from the save to the first frame drawn by the new code (a preview, app/web/preview_frame.h)
 // and to its first full-resolution frame, reading every stage's own figures:
 //   - the dev loop: when it saw the save and how long the build took (the manifest it
@@ -21,14 +21,20 @@ import { checkNoPageErrors, openRaytracerPage, statistics } from './raytracer_pa
 import { summarizeWasmModule } from './wasm_module_summary.mjs';
 
 export const SKY = 'app/hot/sky.cpp';
+// A save that compiles every source including a header takes tens of seconds of processor
+// time; on a busy machine, minutes.
+const SAVE_TIMEOUT_MS = 900000;
 const TINTED = /return radiance \* glm::vec3\(1\.0f, 1\.0f, [0-9.]+f\);/;
 // The checker texture's parity, flipped by each header edit: a visible change every time.
 export const TEXTURE_HEADER = 'app/core/texture.h';
 const CHECKER = '((cell_x + cell_y + cell_z) & 1)';
 const CHECKER_SHIFTED = /\(\(cell_x \+ cell_y \+ cell_z \+ \d+\) & 1\)/;
-// A constexpr constant added to texture.h: a change outside function bodies, so every source
-// that includes the header compiles (a new value each time: never a text built before).
-const CONSTANT = /inline constexpr int kBenchmarkConstant = \d+;\n/;
+// A member function declared in Texture (never defined or called): a change outside function
+// bodies, so every source that includes texture.h compiles (a new name each time).
+const DECLARATION = /  float benchmark_declaration_\d+\(\) const;\n/;
+// A constant a template and one source name: Bvh::kMaximumDepth (64, 65, 66, ...: a new value
+// each time, never smaller than it was).
+const MAXIMUM_DEPTH = /kMaximumDepth = \d+;/;
 // A member function template of app/core/bvh.h: the sources that instantiate it compile.
 export const BVH_HEADER = 'app/core/bvh.h';
 const TRAVERSE_FIRST_LINE = /  if \(nodes_\.empty\(\)\) return;(?: \(void\)\d+;)?\n/;
@@ -130,15 +136,24 @@ export class DevLoopSession {
     return this.saveAndTime(TEXTURE_HEADER, next);
   }
 
-  // Changes a constexpr constant of app/core/texture.h (added by the first such edit): every
-  // source that includes the header compiles.
-  async editHeaderConstant() {
+  // Declares a member function in Texture (app/core/texture.h; replaced by the next such
+  // edit): every source that includes the header compiles.
+  async editHeaderDeclaration() {
     const text = this.project.read(TEXTURE_HEADER);
-    this.constantEdits = (this.constantEdits || 0) + 1;
-    const line = `inline constexpr int kBenchmarkConstant = ${this.constantEdits};\n`;
-    const next = CONSTANT.test(text) ? text.replace(CONSTANT, line) : text.replace('namespace raytracer {\n', `namespace raytracer {\n${line}`);
-    if (next === text) throw new Error(`${TEXTURE_HEADER} has no "namespace raytracer {": cannot edit it`);
+    this.declarationEdits = (this.declarationEdits || 0) + 1;
+    const line = `  float benchmark_declaration_${this.declarationEdits}() const;\n`;
+    const next = DECLARATION.test(text) ? text.replace(DECLARATION, line) : text.replace('struct Texture {\n', `struct Texture {\n${line}`);
+    if (next === text) throw new Error(`${TEXTURE_HEADER} has no "struct Texture {": cannot edit it`);
     return this.saveAndTime(TEXTURE_HEADER, next);
+  }
+
+  // Changes Bvh::kMaximumDepth (app/core/bvh.h): the sources that name it compile.
+  async editConstant() {
+    const text = this.project.read(BVH_HEADER);
+    this.constantEdits = (this.constantEdits || 0) + 1;
+    const next = text.replace(MAXIMUM_DEPTH, `kMaximumDepth = ${64 + this.constantEdits};`);
+    if (next === text) throw new Error(`${BVH_HEADER} no longer has "kMaximumDepth = N;": cannot edit it`);
+    return this.saveAndTime(BVH_HEADER, next);
   }
 
   // Edits the body of Bvh::traverse, a member function template (a `(void)N;` statement:
@@ -199,7 +214,7 @@ export class DevLoopSession {
       if (entry.state === 'rejected') return { rejected: entry.failure };
       const acknowledged = Object.keys(entry.workers || {}).length >= count;
       return entry.state === 'applied' && acknowledged && notes.shown[v] && notes.full[v] && notes.events[v] && { ok: true };
-    }, [version, workers], 120000);
+    }, [version, workers], SAVE_TIMEOUT_MS);
     if (outcome.rejected) throw new Error(`patch ${version} was rejected (${outcome.rejected.kind}): ${outcome.rejected.message}`);
     const seen = await this.page.evaluate((v) => {
       const entry = HotswapMain.entries[v];

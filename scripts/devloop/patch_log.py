@@ -56,6 +56,10 @@ class PatchLog:
                 if note.get("reason"):
                     print(f"    {note['header']}: all {count} sources that include it compiled: {note['reason']} "
                           f"(checked in {note['check_ms']:.0f} ms)", file=self.stream)
+                elif note.get("none_use_it"):
+                    print(f"    {note['header']}: changed {', '.join(note['functions'])}; none of its {count} includers uses it "
+                          f"(compiled {', '.join(note['compiled'])} alone, to make the patch; checked in {note['check_ms']:.0f} ms)",
+                          file=self.stream)
                 else:
                     print(f"    {note['header']}: changed {', '.join(note['functions'])}; compiled the {len(note['compiled'])} of its "
                           f"{count} includers that use it (or are not yet known not to; checked in {note['check_ms']:.0f} ms)",

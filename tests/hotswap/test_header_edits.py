@@ -28,6 +28,11 @@ template <typename T> struct Pair { T sum() const; T first, second; };
 template <typename T> T Pair<T>::sum() const { return first + second; }
 inline float scaled(float value) { return value * SCALE; }
 inline auto doubled(float value) { return value * 2.0f; }
+inline constexpr float kLimit = 2.0f;
+inline constexpr int kUnused = 7;
+inline constexpr int kCount = 3;
+struct Table { float entries[kCount]; };
+inline float limited(float value) { return value < kLimit ? value : kLimit; }
 }  // namespace shapes
 """
 ARGUMENTS = ["-x", "c++", "-std=c++20", "-Wno-pragma-once-outside-header"]
@@ -87,6 +92,18 @@ class HeaderEditsTest(unittest.TestCase):
                 self.assertIsNone(comparison.reason)
                 self.assertEqual([(function.readable, function.by_declared_name) for function in comparison.changed],
                                  [(declared, True)])
+
+    def test_a_constant_s_value_names_the_constant_and_the_functions_that_use_it(self):
+        comparison = self.compare("kLimit = 2.0f;", "kLimit = 3.0f;")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual([constant.name for constant in comparison.constants], ["kLimit"])
+        self.assertEqual([function.readable for function in comparison.changed], ["shapes::limited"])
+        unused = self.compare("kUnused = 7;", "kUnused = 8;")
+        self.assertIsNone(unused.reason)
+        self.assertEqual(([constant.name for constant in unused.constants], unused.changed), (["kUnused"], []))
+
+    def test_a_constant_used_outside_function_bodies_compiles_every_includer(self):
+        self.assertEqual(self.compare("kCount = 3;", "kCount = 4;").reason, "kCount changed, and the header uses it outside function bodies")
 
     def test_a_comment_changes_no_function(self):
         comparison = self.compare("// A header like", "// A header much like")

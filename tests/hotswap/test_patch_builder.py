@@ -175,6 +175,18 @@ class AHeaderEditAsTheFirstSaveIsNarrowed(BuilderTest):
         self.assertGreaterEqual(len(note["skipped"]), 5, note)
         self.assertNotIn("app/hot/sky.cpp", note["compiled"])
 
+    def test_a_constant_edit_compiles_only_the_sources_that_name_it(self):
+        # Bvh::kMaximumDepth: bvh.cpp names it, and Bvh::traverse (which the scene's code
+        # instantiates) names it in its body; no other source of the 14 that include bvh.h does.
+        text = (ROOT / "app/core/bvh.h").read_text()
+        self.assertIn("kMaximumDepth = 64;", text)
+        result = self.save("app/core/bvh.h", text.replace("kMaximumDepth = 64;", "kMaximumDepth = 65;"))
+        note = result.headers[0]
+        self.assertIsNone(note["reason"], note)
+        self.assertEqual(sorted(note["functions"]), ["raytracer::Bvh::kMaximumDepth", "raytracer::Bvh::traverse"])
+        self.assertEqual(sorted(note["compiled"]), ["app/core/bvh.cpp", "app/core/scene.cpp"])
+        self.assertGreaterEqual(len(note["skipped"]), 10, note)
+
 
 if __name__ == "__main__":
     unittest.main()
