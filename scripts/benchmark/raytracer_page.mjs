@@ -5,9 +5,10 @@ import { openPage, waitUntil } from '../../tests/browser/harness.mjs';
 import { coresBetween, cpuSnapshot } from './browser_cpu.mjs';
 
 // `program`: another build of the program, a .js path inside the site (web/js/program.js).
-export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1, program = null }) {
+// `compare`: "A,B", two versions side by side (web/js/compare_view.js).
+export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1, program = null, compare = null }) {
   return `${serverUrl}index.html?scene=${scene}&width=${width}&height=${height}&spf=${samplesPerFrame}&workers=${workers}` +
-    (program ? `&program=${program}` : '');
+    (program ? `&program=${program}` : '') + (compare ? `&compare=${compare}` : '');
 }
 
 // Opens the page and resolves once it has `workers` workers, all Normal, and a frame done.

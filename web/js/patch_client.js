@@ -123,6 +123,10 @@ export function startPatchClient({ overlay, program, restarted = null }) {
     tbody.innerHTML = restarted.patchLog || '';
     noteRow(`restarted: ${restarted.reason} (program rebuilt in ${(restarted.buildMs / 1000).toFixed(1)} s; settings and camera kept)`,
       'restart-note');
+    if (restarted.comparison) {
+      noteRow(`the comparison of versions ${restarted.comparison.left} and ${restarted.comparison.right} ended: the restart replaced ` +
+        'the program and every version of it (versions start over at 1)', 'restart-note');
+    }
   }
   let restartRow = null;
 
@@ -190,11 +194,14 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   source.onopen = () => { badge.textContent = 'dev loop connected'; badge.classList.add('connected'); };
   source.onerror = () => { badge.textContent = 'no dev loop'; badge.classList.remove('connected'); };
 
-  fetch('/patches/index.json').then((response) => (response.ok ? response.json() : { patches: [] }))
+  // Settles once the patches built before the page opened are announced (a comparison asked
+  // for in the URL waits for it).
+  const startupList = fetch('/patches/index.json').then((response) => (response.ok ? response.json() : { patches: [] }))
     .then(({ patches }) => patches.forEach(announce)).catch(() => {});
 
   return {
     shown,
+    startupList,
     restartShownAtEpochMs: null,  // after a hot restart: when its first frame was on screen
     // After a hot restart: tells the terminal once the first frame is on screen.
     reportRestartWhenShown() {
