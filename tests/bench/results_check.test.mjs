@@ -75,6 +75,12 @@ test('fewer repetitions than the settings asked for are rejected', () => {
   assertRejected(problemsAfter((results) => { results.settings.patching.latency_edits = 3; }), /patch_latency 2 workers: 2 edits, expected 3/);
 });
 
+test('a comparison run without a worker count, a repetition or a real table switch is rejected', () => {
+  assertRejected(problemsAfter((results) => { results.measures.compare.rows.pop(); }), /compare\.rows: no result for \d+ workers/);
+  assertRejected(problemsAfter((results) => { results.settings.compare.repetitions = 2; }), /compare .*expected 2 repetition/);
+  assertRejected(problemsAfter((results) => { results.measures.compare.table_switches[0].slots = 0; }), /no slot differs, so nothing was switched/);
+});
+
 test('a convergence run without every sweep point, time or repetition is rejected', () => {
   assertRejected(problemsAfter((results) => { results.measures.convergence.rows[0].material_sampling.sweep.pop(); }),
     /convergence cornell_box\.json\.material_sampling\.sweep: no result for \d+ samples per pixel/);
