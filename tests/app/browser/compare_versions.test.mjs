@@ -98,7 +98,7 @@ function columns(picture, from, to) {
 // The split picture's columns left of the line are `left`'s picture alone, the rest `right`'s;
 // and the two versions really differ on each side (else the check proves nothing).
 function assertHalves(split, left, right, what) {
-  const column = Math.round(SPLIT * WIDTH);
+  const column = Math.round(split.statistics.compare.split * WIDTH);
   assert.equal(split.statistics.compare.splitColumn, column, `${what}: the split column`);
   const [a, b] = [alone.get(left), alone.get(right)];
   assert.ok(!columns(a, 0, column).equals(columns(b, 0, column)), `${what}: versions ${left} and ${right} differ left of the line`);
@@ -139,6 +139,29 @@ test('split view, 2 workers: each half is bit-identical to its version alone (ho
   });
   assert.equal(overlay.hidden, false, 'the split line shows as an overlay');
   assert.match(overlay.labels, /3[\s\S]*2/, 'labelled with the two versions');
+});
+
+test('dragging the line moves the split (exact halves there too); orbiting the picture keeps the comparison', async () => {
+  await comparedPicture(page, { left: 0, right: 3, split: SPLIT });
+  const handle = await page.locator('#compare-handle').boundingBox();
+  const picture = await page.locator('#picture').boundingBox();
+  await page.mouse.move(handle.x + handle.width / 2, handle.y + handle.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(picture.x + picture.width * 0.7, handle.y + handle.height / 2, { steps: 5 });
+  await page.mouse.up();
+  const dragged = await settledPicture(page, (s) => s.compare !== null && Math.abs(s.compare.split - 0.7) < 0.05);
+  assert.ok(dragged.statistics.compare.splitColumn > Math.round(SPLIT * WIDTH), 'the line moved right');
+  assertHalves(dragged, 0, 3, 'versions 0 | 3 at the dragged line');
+
+  const cameraBefore = dragged.statistics.camera.position;
+  await page.mouse.move(picture.x + picture.width * 0.2, picture.y + picture.height * 0.5);
+  await page.mouse.down();
+  await page.mouse.move(picture.x + picture.width * 0.2 + 30, picture.y + picture.height * 0.5 + 5, { steps: 3 });
+  await page.mouse.up();
+  const orbited = await stats();
+  assert.notDeepEqual(orbited.camera.position, cameraBefore, 'the drag on the picture orbited the camera');
+  assert.deepEqual([orbited.compare.left, orbited.compare.right], [0, 3], 'and the comparison stays');
+  await page.evaluate(() => raytracerPage.program.resetCamera());  // the pictures alone were taken from the scene's camera
 });
 
 for (const workers of [0, 1, 8]) {
