@@ -18,8 +18,11 @@ export function createCompareView({ program, overlay, patches }) {
   // The versions the program can run on this thread (version 0 and every patch in effect).
   const runnable = () => globalThis.HotswapVersions.available();
 
+  let listed = '';
   const refreshVersionLists = () => {
     const versions = runnable();
+    if (versions.join(',') === listed) return;  // unchanged: leave an open menu alone
+    listed = versions.join(',');
     for (const select of [leftSelect, rightSelect]) {
       const chosen = select.value;
       select.replaceChildren(...versions.map((v) => new Option(v === 0 ? '0 (as built)' : String(v), String(v))));
