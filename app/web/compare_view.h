@@ -14,7 +14,7 @@
 #include <string>
 #include <vector>
 
-#include "raytracer.h"
+#include "core/tile.h"
 
 namespace raytracer::web {
 

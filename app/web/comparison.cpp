@@ -14,9 +14,8 @@
 // - a hot restart replaces the program and every version with it: the page comes back in the
 //   normal view (web/js/hot_restart.js says the comparison ended).
 #include <algorithm>
+#include <cstdio>
 #include <string>
-
-#include <nlohmann/json.hpp>
 
 #include "core/check.h"
 #include "frame_loop.h"
@@ -183,20 +182,20 @@ void FrameLoop::comparison_frame_complete(const FrameJob& job) {
   picture_difference_ = show_comparison(comparison_->view, *compared_pictures_[0], *compared_pictures_[1], *job.pixels);
 }
 
+// Written by hand: numbers and a view name only (nlohmann::json here would make this source as
+// slow to compile, for every header edit that reaches it, as frame_loop.cpp).
 std::string FrameLoop::comparison_json() const {
   if (!comparison_) return "null";
   const bool measured = renders_both_pictures(comparison_->view) && compared_pictures_[0] && renders_the_same(compared_frame_, *comparison_);
-  const nlohmann::json comparison = {
-      {"left", comparison_->left},
-      {"right", comparison_->right},
-      {"split", comparison_->split},
-      {"view", to_string(comparison_->view)},
-      {"splitColumn", split_column(*comparison_, settings_.width)},  // version B renders this column and those right of it
-      // Both pictures rendered: how far apart they are (8-bit steps), the difference view's scale.
-      {"largestDifference", measured ? nlohmann::json(picture_difference_.largest) : nlohmann::json(nullptr)},
-      {"differingPixels", measured ? nlohmann::json(picture_difference_.differing_pixels) : nlohmann::json(nullptr)},
-  };
-  return comparison.dump();
+  char split[32];
+  std::snprintf(split, sizeof split, "%.17g", comparison_->split);  // reads back as the same double
+  return std::string("{\"left\":") + std::to_string(comparison_->left) + ",\"right\":" + std::to_string(comparison_->right) +
+         ",\"split\":" + split + ",\"view\":\"" + to_string(comparison_->view) + "\"" +
+         // Version B renders this column and those right of it.
+         ",\"splitColumn\":" + std::to_string(split_column(*comparison_, settings_.width)) +
+         // Both pictures rendered: how far apart they are (8-bit steps), the difference view's scale.
+         ",\"largestDifference\":" + (measured ? std::to_string(picture_difference_.largest) : "null") +
+         ",\"differingPixels\":" + (measured ? std::to_string(picture_difference_.differing_pixels) : "null") + "}";
 }
 
 }  // namespace raytracer::web

@@ -121,12 +121,10 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   };
   if (restarted) {
     tbody.innerHTML = restarted.patchLog || '';
-    noteRow(`restarted: ${restarted.reason} (program rebuilt in ${(restarted.buildMs / 1000).toFixed(1)} s; settings and camera kept)`,
+    const comparison = restarted.comparison ? `; the comparison of versions ${restarted.comparison.left} and ` +
+      `${restarted.comparison.right} ended: the restart replaced the program and every version of it, versions start over at 1` : '';
+    noteRow(`restarted: ${restarted.reason} (program rebuilt in ${(restarted.buildMs / 1000).toFixed(1)} s; settings and camera kept${comparison})`,
       'restart-note');
-    if (restarted.comparison) {
-      noteRow(`the comparison of versions ${restarted.comparison.left} and ${restarted.comparison.right} ended: the restart replaced ` +
-        'the program and every version of it (versions start over at 1)', 'restart-note');
-    }
   }
   let restartRow = null;
 
