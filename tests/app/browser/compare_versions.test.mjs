@@ -134,11 +134,10 @@ test('split view, 2 workers: each half is bit-identical to its version alone (ho
   assert.deepEqual({ left: s.compare.left, right: s.compare.right, split: s.compare.split }, { left: 3, right: 2, split: SPLIT });
   assert.equal(s.patchVersion, 3, 'the main thread is back on the newest version between frames');
   assert.ok(s.workers.every((w) => w.version === 3), 'so is every worker between tasks');
-  const overlay = await page.evaluate(() => {
-    return { hidden: document.getElementById('compare-overlay').hidden, labels: document.getElementById('compare-overlay').textContent };
-  });
-  assert.equal(overlay.hidden, false, 'the split line shows as an overlay');
-  assert.match(overlay.labels, /3[\s\S]*2/, 'labelled with the two versions');
+  // The overlay follows the program a few times a second.
+  const labels = await waitUntil(page, () => !document.getElementById('compare-overlay').hidden &&
+    !document.getElementById('compare-line').hidden && document.getElementById('compare-overlay').textContent, undefined, 5000);
+  assert.match(labels, /A v3[\s\S]*B v2/, 'the split line shows as an overlay, labelled with the two versions');
 });
 
 test('dragging the line moves the split (exact halves there too); orbiting the picture keeps the comparison', async () => {
@@ -193,6 +192,9 @@ test('difference view: a heat map of |A - B| with its scale; flipping between A 
   assert.equal(wrong, 0, 'a pixel is black in the heat map exactly where A and B agree');
   assert.equal(heat.statistics.compare.largestDifference, largest, 'the scale is the largest difference');
   assert.equal(heat.statistics.compare.differingPixels, differing);
+  // The panel follows the program a few times a second.
+  await waitUntil(page, (n) => !document.getElementById('compare-scale').hidden &&
+    document.getElementById('compare-scale-largest').textContent === String(n), largest, 5000);
   const legend = await page.textContent('#compare-scale');
   assert.match(legend, new RegExp(`\\b${largest}\\b`), 'the page shows the scale');
 
@@ -222,7 +224,7 @@ test('the script API refuses a version that is not loaded, says why, and keeps t
   await page.evaluate(() => raytracerPage.compare(null));
   const ended = await settledPicture(page, (s) => s.compare === null);
   assert.ok(ended.rgba.equals(alone.get(3).rgba), 'back to the newest version alone');
-  assert.equal(await page.evaluate(() => document.getElementById('compare-overlay').hidden), true, 'the split line is gone');
+  await waitUntil(page, () => document.getElementById('compare-overlay').hidden, undefined, 5000);  // the split line is gone
 });
 
 test('the URL parameter compare=A,B opens the page comparing them (patches from the start-up list)', async () => {
