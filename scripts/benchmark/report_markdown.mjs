@@ -196,8 +196,10 @@ function compareSection(c) {
     `tinted; 2: four more sources patched on top). "Normal": version ${c.compared[1]} alone. "Split": \`compare=${c.compared.join(',')}\`, ` +
     `version ${c.compared[0]} left of the line and ${c.compared[1]} right of it, each worker switching its table per tile. ` +
     `Measured in turns; accumulated samples × pixels / wall time.`, '',
-    table(['workers', 'normal', 'split', 'split / normal'], c.rows.map((r) => [r.workers, spread(r.normal, rate), spread(r.split, rate),
-      spread(r.split_per_normal, times)])), '',
+    table(['workers', 'normal', 'split', 'split / normal', 'split / normal, per worker core'], c.rows.map((r) => [r.workers,
+      spread(r.normal, rate), spread(r.split, rate), spread(r.split_per_normal, times),
+      r.split_per_normal_per_worker_core ? spread(r.split_per_normal_per_worker_core, times) : 'not measured'])), '',
+    'Per worker core: each window\'s samples per second divided by the cores the page\'s workers got in it (`/proc`, as in 1).', '',
     `One table switch on the page's main thread (\`HotswapVersions.switchTo\`, back and forth many times; the first switch each way, ` +
     `which works out the slots to write, timed apart), against one tile of the normal view with one worker ` +
     `(${c.tile.pixels} pixels, ${c.tile.samples} sample: ${spread(c.tile.microseconds, us)} µs):`, '',

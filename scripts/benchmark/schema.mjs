@@ -156,7 +156,8 @@ const SHAPES = {
   compare: object({
     unit: string(), scene: string(), width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }),
     compared: array(number({ nonNegative: true, integer: true })), goals: object({ split_per_normal_at_least: number({ positive: true }) }),
-    rows: array(object({ workers: number({ positive: true, integer: true }), normal: rate, split: rate, split_per_normal: rate })),
+    rows: array(object({ workers: number({ positive: true, integer: true }), normal: rate, split: rate, split_per_normal: rate,
+      split_per_normal_per_worker_core: nullable(rate) })),
     tile: object({ pixels: number({ positive: true, integer: true }), samples: number({ positive: true, integer: true }), microseconds: rate }),
     table_switches: array(object({
       from: number({ nonNegative: true, integer: true }), to: number({ nonNegative: true, integer: true }), slots: number({ nonNegative: true, integer: true }),

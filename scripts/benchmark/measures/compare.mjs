@@ -7,7 +7,8 @@
 //   - Samples per second of a fresh page with both patches showing version 2 alone ("normal")
 //     against a fresh page opened with compare=0,2 (version 0 left of the line, 2 right of it:
 //     every worker switches its table to version 0 and back once a frame or so), 1 and 2
-//     workers, in turns (the order swapped each round).
+//     workers, in turns (the order swapped each round). Also per core its workers got
+//     (browser_cpu.mjs), which a busy machine skews less than wall-clock rates.
 //   - One table switch: on the page's main thread, HotswapVersions.switchTo between two
 //     versions and back, many times (the list of slots to write is worked out once per pair;
 //     the first switch, which works it out, is timed apart); against the time of one tile of
@@ -19,6 +20,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { startServer, waitUntil } from '../../../tests/browser/harness.mjs';
+import { coresBetween, cpuSnapshot } from '../browser_cpu.mjs';
 import { checkNoPageErrors, openRaytracerPage, sampleRate, statistics } from '../raytracer_page.mjs';
 import { round, summarize } from '../statistics.mjs';
 
@@ -63,11 +65,13 @@ async function measureWindow(context, server, view, options, split) {
       return s.patchVersion === wanted && (comparing ? s.compare !== null && s.compare.right === wanted : s.frameVersion === wanted);
     }, [newest, split], 60000);
     await opened.page.waitForTimeout(options.warmup_seconds * 1000);
+    const before = cpuSnapshot(), started = performance.now();
     const rate = await sampleRate(opened.page, options.window_seconds);
+    const cores = coresBetween(before, cpuSnapshot(), (performance.now() - started) / 1000);
     const s = await statistics(opened.page);
     checkNoPageErrors(opened, `${split ? 'split' : 'normal'} view, ${view.workers} workers`);
     if (split && (s.compare === null || s.mixedVersionFrames !== 0)) throw new Error(`the split view ended or mixed versions: ${JSON.stringify(s.compare)}`);
-    return rate.samples_per_second;
+    return { rate: rate.samples_per_second, perWorkerCore: cores && cores.workers > 0 ? rate.samples_per_second / cores.workers : null };
   } finally {
     await opened.context.close();
   }
@@ -157,11 +161,15 @@ export function plan(settings, context) {
 
   const finish = () => {
     const rows = options.workers.map((workers) => {
-      const { normal, split } = taken.get(workers);
-      return { workers, normal: summarize(normal), split: summarize(split), split_per_normal: summarize(split.map((value, i) => value / normal[i])) };
+      const normal = taken.get(workers).normal.map((t) => t.rate), split = taken.get(workers).split.map((t) => t.rate);
+      const perCore = (kind) => taken.get(workers)[kind].map((t) => t.perWorkerCore);
+      const measuredCores = [...perCore('normal'), ...perCore('split')].every((value) => value !== null);
+      return { workers, normal: summarize(normal), split: summarize(split), split_per_normal: summarize(split.map((value, i) => value / normal[i])),
+        // The same per core the page's workers got: less skewed by other processes on the machine.
+        split_per_normal_per_worker_core: measuredCores ? summarize(perCore('split').map((value, i) => value / perCore('normal')[i])) : null };
     });
     // One tile of the normal view with one worker: 32 x 32 pixels, one sample each.
-    const oneWorker = taken.get(Math.min(...options.workers)).normal;
+    const oneWorker = taken.get(Math.min(...options.workers)).normal.map((t) => t.rate);
     const tileMicroseconds = summarize(oneWorker.map((rate) => (TILE_PIXELS / rate) * 1e6));
     const tableSwitches = [...switches.values()].map((entry) => {
       const microseconds = summarize(entry.microseconds);
