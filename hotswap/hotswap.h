@@ -8,18 +8,20 @@
 //
 // What the program still decides: *when* new code takes over (commit_ready_patches, between
 // two frames, so a frame never mixes versions), and what to run again when a patch changes
-// code that already ran (on_change_reaching: scene loading, say).
+// code that already ran (on_change_reaching: scene loading, say), and which thread runs an
+// older version for a while (run_this_thread_on: two versions on one picture).
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace hotswap {
 
 // The version of the program this thread runs: 0 as built, then 1, 2, ... for each
-// patch applied on this thread.
+// patch applied on this thread (or an older one, while run_this_thread_on says so).
 std::uint32_t current_version() noexcept;
 
 // ---- Main thread (the program's frame loop) ------------------------------------------
@@ -55,6 +57,26 @@ void on_change_reaching(Result (*entry)(Parameters...), std::function<void()> re
 // patch failing while it runs (a worker trapped in it again and again). Returns the
 // version running now, or nothing when no patch is in effect. Call only between frames.
 std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason);
+
+// ---- Running another loaded version (any thread) ---------------------------------------
+//
+// Every version committed so far stays loaded in every instance: version 0 (the program as
+// built) and each patch not rolled back. A thread can run any of them for a while and come
+// back, changing only its own table: a switch writes the slots whose function differs
+// between the two versions (worked out once per pair and thread), microseconds. A commit or
+// a rollback first brings the thread back to the newest version. Code running when the
+// switch happens finishes as it was; every call made after it runs the chosen version.
+
+// Whether this thread can run `version`: committed here, and not rolled back.
+bool can_run_version(std::uint32_t version);
+// The versions this thread can run, in order (on the main thread: what a user can pick).
+std::vector<std::uint32_t> runnable_versions();
+// Runs this thread on `version` from now on; false, changing nothing, if it cannot.
+bool run_this_thread_on(std::uint32_t version);
+// Back to the newest committed version, if this thread left it.
+void run_this_thread_on_newest();
+// The newest version committed on this thread (what it runs outside run_this_thread_on).
+std::uint32_t newest_version() noexcept;
 
 // ---- Implementation details ------------------------------------------------------------
 namespace detail {

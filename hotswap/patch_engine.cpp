@@ -1,7 +1,8 @@
 // The main-thread side of applying patches across the program (wasm build): committing
 // prepared patches between frames, sending each one to every worker as a wwm task, replaying
 // all of them to a worker spawned later, running the program's re-run hooks when a patch
-// changed code that already ran, and the functions the JS loader calls into.
+// changed code that already ran, and the functions the JS loader calls into. Also any
+// thread's switch to another loaded version (the table work is hotswap_versions.js's).
 #include <emscripten/emscripten.h>
 #include <emscripten/val.h>
 
@@ -19,7 +20,8 @@ namespace {
 
 using wwm::JsValue;
 
-thread_local std::uint32_t this_thread_version = 0;
+thread_local std::uint32_t this_thread_version = 0;         // what this thread's table runs now
+thread_local std::uint32_t this_thread_newest_version = 0;  // what its commits put in effect
 
 std::vector<std::function<void(std::uint32_t)>>& committed_listeners() {
   static std::vector<std::function<void(std::uint32_t)>> listeners;
@@ -78,6 +80,27 @@ const bool catch_up_registered = [] {
 }  // namespace
 
 std::uint32_t current_version() noexcept { return this_thread_version; }
+
+std::uint32_t newest_version() noexcept { return this_thread_newest_version; }
+
+bool can_run_version(std::uint32_t version) { return hotswap_js_can_run_version(version) != 0; }
+
+std::vector<std::uint32_t> runnable_versions() {
+  const JsValue versions = JsValue::global("HotswapVersions").call<JsValue>("available");
+  std::vector<std::uint32_t> runnable;
+  const int count = versions["length"].as<int>();
+  for (int i = 0; i < count; ++i) runnable.push_back(versions[i].as<std::uint32_t>());
+  return runnable;
+}
+
+bool run_this_thread_on(std::uint32_t version) {
+  if (version == this_thread_version) return true;
+  return hotswap_js_run_version(version) != 0;
+}
+
+void run_this_thread_on_newest() {
+  if (this_thread_version != this_thread_newest_version) run_this_thread_on(this_thread_newest_version);
+}
 
 int commit_ready_patches() {
   int committed = 0;
@@ -138,7 +161,13 @@ extern "C" {
 extern __thread std::uintptr_t __THREW__;  // __thread: C-style, no C++ TLS init wrapper to link
 extern __thread int __threwValue;
 
-EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) { hotswap::this_thread_version = version; }
+// A commit on this thread: it runs `version`, the newest.
+EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) {
+  hotswap::this_thread_version = hotswap::this_thread_newest_version = version;
+}
+
+// A switch to another loaded version (hotswap_versions.js).
+EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_running_version(std::uint32_t version) { hotswap::this_thread_version = version; }
 
 // This thread's address of runtime thread-local `index` of the patch format's list; 0 if none.
 EMSCRIPTEN_KEEPALIVE std::uintptr_t hotswap_detail_runtime_thread_local(int index) {

@@ -16,4 +16,8 @@ struct Tile {
 // right and bottom edges), row by row from the top left.
 std::vector<Tile> make_tiles(int width, int height, int tile_size);
 
+// The same tiles, except that none crosses column `cut_column` (0..width): a tile that would is
+// cut in two there, so every tile lies wholly left or wholly right of it.
+std::vector<Tile> make_tiles(int width, int height, int tile_size, int cut_column);
+
 }  // namespace raytracer

@@ -88,6 +88,7 @@ void FrameLoop::worker_failed(wwm::WorkerId worker, const std::string& reason) {
 }
 
 void FrameLoop::main_thread_failed(const std::string& reason) {
+  hotswap::run_this_thread_on_newest();  // the slice may have stopped in a tile of an older version
   if (frame_in_flight_ && current_job_) frame_failed(kMainThreadOwner, "the main thread", reason);
 }
 
@@ -95,6 +96,11 @@ void FrameLoop::frame_failed(std::uint32_t owner, const std::string& who, const 
   const std::shared_ptr<FrameJob> job = current_job_;
   if (++failures_in_frame_ >= kFailuresThatBlameTheCode) {
     const std::string why = who + " failed in frame " + std::to_string(job->frame_number) + " after another failure there: " + reason;
+    if (comparison_) {  // either version may be at fault: the normal view judges the newest alone
+      end_comparison("A frame comparing two versions failed twice (" + why + "); the page renders the newest version alone.");
+      abandon_frame();
+      return;
+    }
     if (auto version = hotswap::roll_back_newest_patch(why)) {
       ++rollbacks_;
       report_problem_to_page("Patch rolled back", "The newest patch kept failing while it rendered (" + why +

@@ -1,17 +1,37 @@
 // Rendering a frame's tiles (any thread: workers or, in zero-worker mode, the main thread
-// in time slices), and finishing the tiles of a thread that failed.
+// in time slices), and finishing the tiles of a thread that failed. When the frame compares
+// two versions, the thread runs each tile's version for that tile (hotswap::run_this_thread_on)
+// and the newest again once it has no more tiles.
 #include "frame_job.h"
 
 #include <emscripten/emscripten.h>
 
 #include <algorithm>
 
+#include "core/check.h"
 #include "hotswap.h"
 
 namespace raytracer::web {
 namespace {
 
-std::span<std::uint8_t> pixels_of(FrameJob& job) { return std::span<std::uint8_t>(*job.pixels); }
+// What a tile is rendered from and into, on the version it must be rendered with.
+struct TileTarget {
+  const Scene& scene;
+  AccumulationBuffer& accumulation;
+  std::span<std::uint8_t> pixels;
+};
+
+TileTarget target_of(FrameJob& job, std::uint32_t index) {
+  if (job.tile_sides.empty()) return {job.scene->scene, *job.accumulation, std::span<std::uint8_t>(*job.pixels)};
+  FrameSide& side = job.sides[job.tile_sides[index]];
+  RT_CHECK(hotswap::run_this_thread_on(side.version));
+  return {side.scene->scene, *side.accumulation, std::span<std::uint8_t>(*side.pixels)};
+}
+
+// Between tasks a thread runs the newest version (a patch is applied on top of it).
+void back_to_newest(const FrameJob& job) {
+  if (!job.tile_sides.empty()) hotswap::run_this_thread_on_newest();
+}
 
 // Marks a tile finished; true when it was the frame's last.
 bool tile_finished(FrameJob& job, std::uint32_t index) {
@@ -33,11 +53,13 @@ TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double
     if (index >= tile_count) break;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
-    render_tile(job.scene->scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, *job.accumulation);
-    resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
+    const TileTarget target = target_of(job, index);
+    render_tile(target.scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, target.accumulation);
+    resolve_tile(target.accumulation, tile, end_sample, target.pixels);
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;
   }
+  back_to_newest(job);
   return rendered;
 }
 
@@ -48,12 +70,27 @@ TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile
     if (job.abandoned.load() || job.tile_done[index].load()) continue;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
-    complete_tile(job.scene->scene, job.camera, job.settings, tile, job.first_sample, end_sample, *job.accumulation);
-    resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
+    const TileTarget target = target_of(job, index);
+    complete_tile(target.scene, job.camera, job.settings, tile, job.first_sample, end_sample, target.accumulation);
+    resolve_tile(target.accumulation, tile, end_sample, target.pixels);
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;
   }
+  back_to_newest(job);
   return rendered;
+}
+
+bool tiles_rendered_by_their_versions(const FrameJob& job) {
+  for (std::uint32_t index = 0; index < job.tiles.size(); ++index) {
+    const std::uint32_t wanted = job.tile_sides.empty() ? job.tile_versions[0].load() : job.sides[job.tile_sides[index]].version;
+    if (job.tile_versions[index].load() != wanted) return false;
+  }
+  return true;
+}
+
+std::uint32_t version_shown(const FrameJob& job) {
+  if (job.tile_sides.empty()) return job.tile_versions[0].load();
+  return std::max(job.sides[0].version, job.sides[1].version);
 }
 
 std::vector<std::uint32_t> unfinished_tiles_of(const FrameJob& job, std::uint32_t owner) {

@@ -18,6 +18,16 @@ namespace raytracer::web {
 inline constexpr std::uint32_t kNoOwner = 0;
 inline constexpr std::uint32_t kMainThreadOwner = 0xFFFFFFFFu;
 
+// One side of a frame comparing two versions of the code (compare_view.h): the version that
+// renders its tiles, the scene that version's code loaded, and the picture its tiles add to
+// (the frame's own in the split view; one of two whole pictures in the other views).
+struct FrameSide {
+  std::uint32_t version = 0;
+  std::shared_ptr<const LoadedScene> scene;
+  std::shared_ptr<AccumulationBuffer> accumulation;
+  std::shared_ptr<std::vector<std::uint8_t>> pixels;
+};
+
 struct FrameJob {
   std::shared_ptr<const LoadedScene> scene;  // shared: a frame given up may still be rendering when the scene changes
   Camera camera;
@@ -40,6 +50,10 @@ struct FrameJob {
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_done;
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_versions;
   std::set<std::uint32_t> reassigned;  // main thread only: tiles already given to another thread
+  // Comparing two versions: each tile's side (0: version A, 1: version B), and the sides. Empty
+  // otherwise: every tile is rendered by the version its thread runs, into the fields above.
+  std::vector<std::uint8_t> tile_sides;
+  FrameSide sides[2];
 
   explicit FrameJob(std::size_t tile_count)
       : tile_owners(new std::atomic<std::uint32_t>[tile_count]()),
@@ -59,6 +73,12 @@ TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double
 // Finishes the given tiles (claimed by a thread that failed): each pixel continues from the
 // samples it holds, so the frame comes out as if nothing had happened.
 TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile_indices, std::uint32_t owner);
+
+// Whether every tile was rendered by the version it had to be: its side's when comparing, else
+// one version for the whole frame (a frame never mixes versions otherwise).
+bool tiles_rendered_by_their_versions(const FrameJob& job);
+// The version the frame shows: its tiles' (the newer side's when comparing).
+std::uint32_t version_shown(const FrameJob& job);
 
 // Tiles `owner` claimed and did not finish.
 std::vector<std::uint32_t> unfinished_tiles_of(const FrameJob& job, std::uint32_t owner);

@@ -206,6 +206,7 @@ void FrameLoop::allocate_pixels() {
 // have stragglers writing into the old buffer.
 void FrameLoop::clear_accumulation() {
   accumulation_ = std::make_shared<AccumulationBuffer>(settings_.width, settings_.height);
+  right_accumulation_.reset();  // made again if the next frame renders two pictures
   accumulated_samples_ = 0;
   frame_growth_ = 1;  // a new picture: back to frames of the page's size
 }
@@ -228,6 +229,7 @@ void FrameLoop::apply_pending_changes() {
     if (!pending_scene_keeps_camera_) camera_ = scene_camera_;
     restart = true;
   }
+  if (update_comparison()) restart = true;
   if (pending_camera_ && scene_) {
     camera_ = Camera(pending_camera_->position, pending_camera_->target, scene_camera_.up(), scene_camera_.vertical_fov_degrees(),
                      scene_camera_.aperture(), pending_camera_->focus_distance);
@@ -290,15 +292,19 @@ void FrameLoop::start_frame() {
     waiting_to_start_ = true;  // paused: a change (or a higher limit, or a patch) starts the next frame
     return;
   }
-  const bool preview = std::exchange(preview_next_frame_, false) && worth_a_preview(settings_);
+  // No preview during a comparison: its frames are cut at the split line, one version a side.
+  const bool preview = std::exchange(preview_next_frame_, false) && !comparison_ && worth_a_preview(settings_);
   FrameSettings settings = preview ? preview_settings(settings_) : settings_;
   if (!preview) {
     settings.samples_per_frame = settings_.samples_per_frame * frame_growth_;
     if (sample_limit_ > 0) settings.samples_per_frame = std::min(settings.samples_per_frame, sample_limit_ - accumulated_samples_);
   }
-  std::vector<Tile> tiles = make_tiles(settings.width, settings.height, tile_size_for(preview ? 1 : frame_growth_));
-  auto job = std::make_shared<FrameJob>(tiles.size());
-  job->tiles = std::move(tiles);
+  const int tile_size = tile_size_for(preview ? 1 : frame_growth_);
+  ComparisonTiles tiles = comparison_ ? comparison_tiles(*comparison_, settings.width, settings.height, tile_size)
+                                      : ComparisonTiles{make_tiles(settings.width, settings.height, tile_size), {}};
+  auto job = std::make_shared<FrameJob>(tiles.tiles.size());
+  job->tiles = std::move(tiles.tiles);
+  job->tile_sides = std::move(tiles.sides);
   job->scene = scene_;
   job->camera = camera_;
   job->settings = settings;
@@ -312,6 +318,7 @@ void FrameLoop::start_frame() {
     job->first_sample = accumulated_samples_;
     job->pixels = pixels_[job->frame_number % 2];
   }
+  if (comparison_) set_comparison_sides(*job);
   current_job_ = job;
   frame_in_flight_ = true;
   failures_in_frame_ = 0;
@@ -362,20 +369,20 @@ void FrameLoop::render_on_main_thread() {
 
 void FrameLoop::frame_complete(const std::shared_ptr<FrameJob>& job) {
   if (job != current_job_) return;
-  const std::uint32_t first_version = job->tile_versions[0].load();
-  bool mixed = false;
-  for (std::uint32_t i = 1; i < job->tiles.size(); ++i) mixed = mixed || job->tile_versions[i].load() != first_version;
-  job->version = first_version;
+  const bool mixed = !tiles_rendered_by_their_versions(*job);
+  job->version = version_shown(*job);
   std::shared_ptr<std::vector<std::uint8_t>> shown = job->pixels;
   if (job->preview) {
     shown = pixels_[job->frame_number % 2];
     enlarge_preview(*job->pixels, job->settings.width, job->settings.height, *shown, settings_.width, settings_.height);
-    statistics_.frame_finished(emscripten_get_now(), 0.0, first_version, mixed);
+    statistics_.frame_finished(emscripten_get_now(), 0.0, job->version, mixed);
   } else {
+    if (!job->tile_sides.empty()) comparison_frame_complete(*job);
     accumulated_samples_ += job->settings.samples_per_frame;
+    const double pictures = job->tile_sides.empty() || !renders_both_pictures(compared_frame_.view) ? 1.0 : 2.0;
     statistics_.frame_finished(emscripten_get_now(),
-                               static_cast<double>(job->settings.width) * job->settings.height * job->settings.samples_per_frame,
-                               first_version, mixed);
+                               pictures * job->settings.width * job->settings.height * job->settings.samples_per_frame,
+                               job->version, mixed);
     if (statistics_.last_frame_ms() * 2.0 < kStillFrameBudgetMs && frame_growth_ < kMostFrameGrowthWhileStill) frame_growth_ *= 2;
   }
   last_completed_frame_ = job->frame_number;
@@ -444,7 +451,8 @@ std::string FrameLoop::statistics_json() const {
       {"lastFrameMs", statistics_.last_frame_ms()},
       {"samplesPerSecond", statistics_.samples_per_second()},
       {"frameVersion", statistics_.last_frame_version()},      // patch version of the newest frame
-      {"mixedVersionFrames", statistics_.mixed_version_frames()},  // must stay 0
+      {"mixedVersionFrames", statistics_.mixed_version_frames()},  // frames with a tile on a wrong version: must stay 0
+      {"compare", nlohmann::json::parse(comparison_json())},     // null, or the two versions shown
       {"patchVersion", hotswap::current_version()},              // the main thread's version
       {"workerFailures", worker_failures_},
       {"rollbacks", rollbacks_},

@@ -13,6 +13,10 @@
 // unfinished tiles are finished elsewhere, so the frame completes. A frame that fails twice
 // is the code's fault: the newest patch is rolled back (or, with no patch to undo,
 // rendering pauses until the next patch) and the frame starts over.
+//
+// Two versions on one picture (comparison.cpp, compare_view.h): each tile of a frame is
+// rendered by the version of its side of the split line, each version from the scene its own
+// code loads; or both pictures whole, shown as their difference or either one.
 #pragma once
 
 #include <cstdint>
@@ -20,8 +24,10 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <variant>
 #include <vector>
 
+#include "compare_view.h"
 #include "frame_job.h"
 #include "frame_statistics.h"
 #include "raytracer.h"
@@ -57,6 +63,11 @@ class FrameLoop {
   // scene's lens, this position, target and focus distance. Applies after a pending scene load.
   void set_camera(const glm::vec3& position, const glm::vec3& target, float focus_distance);
 
+  // Shows two versions of the code on one picture (nothing: the normal view again). A change
+  // of view among those that render both pictures shows at once; anything else starts the
+  // accumulation over. Returns why not if a version cannot be run.
+  std::optional<std::string> compare(const std::optional<Comparison>& comparison);
+
   std::string statistics_json() const;
   const std::uint8_t* displayed_pixels() const;  // RGBA8 of the last completed frame
 
@@ -87,6 +98,13 @@ class FrameLoop {
   void new_code_ready();
   void post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job);
   void on_camera_moved();
+  // Comparison helpers (comparison.cpp).
+  bool update_comparison();  // between frames: true if the picture starts over
+  void end_comparison(const std::string& why);
+  void set_comparison_sides(FrameJob& job);
+  void comparison_frame_complete(const FrameJob& job);
+  std::shared_ptr<const LoadedScene> scene_for_version(std::uint32_t version);
+  std::string comparison_json() const;
   // Fault recovery helpers.
   void frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason);
   void watch_for_orphaned_tiles();
@@ -99,6 +117,8 @@ class FrameLoop {
     std::string json_text;
     std::map<std::string, std::string> files;  // the files it read (OBJ meshes), by the path it named
   };
+
+  static std::variant<LoadedScene, InputError> parse_scene_source(const SceneSource& source);
 
   // The render state (touched by workers only through the current FrameJob).
   std::shared_ptr<const LoadedScene> scene_;
@@ -157,6 +177,21 @@ class FrameLoop {
   };
   std::optional<CameraPlacement> pending_camera_;
   bool patches_committed_ = false;
+
+  // Two versions on one picture.
+  std::optional<Comparison> comparison_;
+  std::optional<std::optional<Comparison>> pending_comparison_;  // asked for, applies between frames
+  std::uint32_t comparison_newest_ = 0;  // the newest version when the comparison last changed
+  std::shared_ptr<AccumulationBuffer> right_accumulation_;  // version B's samples when both pictures render
+  struct VersionScene {
+    std::uint32_t version;
+    std::weak_ptr<const LoadedScene> loaded_beside;  // the scene_ it was loaded from the source of
+    std::shared_ptr<const LoadedScene> scene;
+  };
+  std::vector<VersionScene> version_scenes_;
+  std::shared_ptr<std::vector<std::uint8_t>> compared_pictures_[2];  // the last completed frame's A and B
+  Comparison compared_frame_;            // what that frame rendered
+  PictureDifference picture_difference_;  // and how far apart A and B were in it
 
   WorkerPool pool_;
   FrameStatistics statistics_;

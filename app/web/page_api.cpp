@@ -72,6 +72,18 @@ EMSCRIPTEN_KEEPALIVE void raytracer_set_camera(float x, float y, float z, float 
                                                float focus_distance) {
   FrameLoop::instance().set_camera({x, y, z}, {target_x, target_y, target_z}, focus_distance);
 }
+// Two versions of the code on one picture: `left` and `right` are versions, `split` the line's
+// place (a fraction of the width), `view` "split", "difference", "left" or "right". Returns ""
+// or "error:" + why not (a version that cannot be run, a split out of range, an unknown view).
+EMSCRIPTEN_KEEPALIVE const char* raytracer_compare(int left, int right, double split, const char* view) {
+  const auto shown = raytracer::web::compare_view_named(view);
+  if (!shown) return keep(std::string("error:the view must be split, difference, left or right, not \"") + view + "\"");
+  if (left < 0 || right < 0) return keep("error:versions are numbers from 0 (the program as built)");
+  const raytracer::web::Comparison comparison{static_cast<std::uint32_t>(left), static_cast<std::uint32_t>(right), split, *shown};
+  auto error = FrameLoop::instance().compare(comparison);
+  return keep(error ? "error:" + *error : "");
+}
+EMSCRIPTEN_KEEPALIVE void raytracer_end_comparison() { FrameLoop::instance().compare(std::nullopt); }
 EMSCRIPTEN_KEEPALIVE const char* raytracer_statistics() { return keep(FrameLoop::instance().statistics_json()); }
 EMSCRIPTEN_KEEPALIVE const std::uint8_t* raytracer_displayed_pixels() { return FrameLoop::instance().displayed_pixels(); }
 

@@ -6,7 +6,7 @@
 // every function the patch redefines: every call of the program goes through those slots.
 
 mergeInto(LibraryManager.library, {
-  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', 'hotswap_detail_set_version', 'hotswap_detail_runtime_thread_local'],
+  $HotswapLinker__deps: ['$GOT', '$HotswapPatchFormat', '$HotswapVersions', 'hotswap_detail_set_version', 'hotswap_detail_runtime_thread_local'],
   $HotswapLinker: {
     patches: {},    // version -> exports of this instance's copy of the patch
     originals: {},  // table slot -> the program's own function there, saved before a patch first wrote it
@@ -89,6 +89,7 @@ mergeInto(LibraryManager.library, {
     // gets that function from patch `redirect.version`'s exports (0: the program's own
     // function, for a rollback).
     commit: function(plan) {
+      HotswapVersions.beforeCommit();  // a thread running an older version (a comparison) comes back first
       var codes = plan.redirects.map(function(redirect) {
         if (!(redirect.slot in HotswapLinker.originals)) HotswapLinker.originals[redirect.slot] = wasmTable.get(redirect.slot);
         var code = redirect.version ? HotswapLinker.own(HotswapLinker.patches[redirect.version] || {}, redirect.name)
@@ -101,6 +102,7 @@ mergeInto(LibraryManager.library, {
       });
       // Through Emscripten's setter: its JS keeps a mirror of the table (invoke_* calls use it).
       plan.redirects.forEach(function(redirect, i) { setWasmTableEntry(redirect.slot, codes[i]); });
+      HotswapVersions.committedPlan(plan);
       _hotswap_detail_set_version(plan.version);
     },
 

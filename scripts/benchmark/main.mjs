@@ -16,6 +16,7 @@ import { launchBrowser, projectRoot, startServer } from '../../tests/browser/har
 import { updateDocs } from './docs_update.mjs';
 import { describeMachine, loadAverage } from './machine.mjs';
 import * as benchPrograms from './measures/bench_programs.mjs';
+import * as compare from './measures/compare.mjs';
 import * as convergence from './measures/convergence.mjs';
 import * as pageLoad from './measures/page_load.mjs';
 import * as patching from './measures/patching.mjs';
@@ -37,6 +38,7 @@ const MODULES = [
   { module: benchPrograms, produces: ['hot_call_overhead', 'main_module_vs_plain'] },
   { module: patching, produces: ['patch_latency', 'patch_memory', 'restart_latency'] },
   { module: convergence, produces: ['convergence'] },
+  { module: compare, produces: ['compare'] },
 ];
 
 function parseCommandLine() {
@@ -110,7 +112,7 @@ async function main() {
   const browser = await launchBrowser();
   const cleanups = [];
   const context = {
-    projectRoot, siteRoot: siteCopy, server, browser, cleanups,
+    projectRoot, siteRoot: siteCopy, server, browser, cleanups, wasmBuild: options['wasm-build'],
     native: { renderer: rendererCopy, scenesDir: path.join(projectRoot, 'app/scenes'), scratch },
     sleep: (milliseconds) => new Promise((resolve) => setTimeout(resolve, milliseconds)),
   };

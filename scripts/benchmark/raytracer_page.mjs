@@ -5,10 +5,11 @@ import { openPage, waitUntil } from '../../tests/browser/harness.mjs';
 import { coresBetween, cpuSnapshot } from './browser_cpu.mjs';
 
 // `program`: another build of the program, a .js path inside the site (web/js/program.js).
+// `compare`: "A,B", two versions side by side (web/js/compare_view.js).
 // `limit`: a sample limit (the page idles once it has that many samples a pixel).
-export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1, program = null, limit = null }) {
+export function pageUrl(serverUrl, { scene, width, height, workers, samplesPerFrame = 1, program = null, compare = null, limit = null }) {
   return `${serverUrl}index.html?scene=${scene}&width=${width}&height=${height}&spf=${samplesPerFrame}&workers=${workers}` +
-    (program ? `&program=${program}` : '') + (limit ? `&limit=${limit}` : '');
+    (program ? `&program=${program}` : '') + (compare ? `&compare=${compare}` : '') + (limit ? `&limit=${limit}` : '');
 }
 
 // Opens the page and resolves once it has `workers` workers, all Normal, and a frame done.

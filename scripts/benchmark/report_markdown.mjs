@@ -104,6 +104,12 @@ export function goalRows(results) {
         met: judged.every((r) => r.samples_ratio_8bit >= goals.samples_ratio_at_least && r.samples_ratio_linear >= goals.samples_ratio_at_least) });
     }
   }
+  if (m.compare) {
+    const goal = m.compare.goals.split_per_normal_at_least;
+    const ratios = m.compare.rows.map((r) => r.split_per_normal.median);
+    rows.push({ goal: `two versions on one picture: split view ≥ ${goal}× the normal view (${m.compare.rows.map((r) => r.workers).join(' and ')} workers)`,
+      current: `${times(Math.min(...ratios))} – ${times(Math.max(...ratios))}`, met: Math.min(...ratios) >= goal });
+  }
   return rows;
 }
 
@@ -189,6 +195,25 @@ function routingSection(r) {
     table(['scene', 'workers', 'plain calls', 'routed', 'routed / plain calls'], r.rows.map((row) => [sceneName(row.scene), row.workers,
       spread(row.plain_calls, rate), spread(row.routed, rate), spread(row.routed_per_plain_calls, times)])), '',
     `Goal: routed ≥ ${r.goals.routed_per_plain_calls_at_least}× plain calls. After many patches: section 7's samples per second.`].join('\n');
+}
+
+function compareSection(c) {
+  const us = (value) => (value >= 100 ? value.toFixed(0) : value.toFixed(2));
+  return [`## 9. Two versions on one picture: the split view and a table switch`, '',
+    `${sceneName(c.scene)}, ${c.width}×${c.height}, 1 sample per frame, two patches served to a fresh page each time (1: the sky ` +
+    `tinted; 2: four more sources patched on top). "Normal": version ${c.compared[1]} alone. "Split": \`compare=${c.compared.join(',')}\`, ` +
+    `version ${c.compared[0]} left of the line and ${c.compared[1]} right of it, each worker switching its table per tile. ` +
+    `Measured in turns; accumulated samples × pixels / wall time.`, '',
+    table(['workers', 'normal', 'split', 'split / normal', 'split / normal, per worker core'], c.rows.map((r) => [r.workers,
+      spread(r.normal, rate), spread(r.split, rate), spread(r.split_per_normal, times),
+      r.split_per_normal_per_worker_core ? spread(r.split_per_normal_per_worker_core, times) : 'not measured'])), '',
+    'Per worker core: each window\'s samples per second divided by the cores the page\'s workers got in it (`/proc`, as in 1).', '',
+    `One table switch on the page's main thread (\`HotswapVersions.switchTo\`, back and forth many times; the first switch each way, ` +
+    `which works out the slots to write, timed apart), against one tile of the normal view with one worker ` +
+    `(${c.tile.pixels} pixels, ${c.tile.samples} sample: ${spread(c.tile.microseconds, us)} µs):`, '',
+    table(['versions', 'slots written', 'µs per switch', 'first switches (µs, both ways)', 'share of a tile'], c.table_switches.map((r) => [
+      `${r.from} ↔ ${r.to}`, r.slots, spread(r.microseconds, us), spread(r.first_pair_microseconds, us), `${r.share_of_a_tile_percent.toFixed(3)} %`])), '',
+    `Goal: split ≥ ${c.goals.split_per_normal_at_least}× normal.`].join('\n');
 }
 
 function hotCallSection(h) {
@@ -382,6 +407,7 @@ export function markdownReport(results) {
   if (m.restart_latency) sections.push('', restartSection(m.restart_latency));
   if (m.patch_memory) sections.push('', memorySection(m.patch_memory));
   if (m.convergence) sections.push('', convergenceSection(m.convergence));
+  if (m.compare) sections.push('', compareSection(m.compare));
   if (results.errors.length) sections.push('', '## Errors', '', ...results.errors.map((e) => `- ${e.step}: ${e.message}`));
   return sections.join('\n') + '\n';
 }

@@ -8,7 +8,7 @@ import { percentile } from './statistics.mjs';
 
 export const SCHEMA_VERSION = 1;
 export const MEASURES = ['throughput', 'scaling', 'page_load', 'routing', 'hot_call_overhead', 'main_module_vs_plain', 'patch_latency', 'patch_memory', 'restart_latency',
-  'convergence'];
+  'convergence', 'compare'];
 
 // ---- building blocks: each returns a checker (value, path, problems) -------------------
 
@@ -157,6 +157,17 @@ const SHAPES = {
       })])),
     })),
   }),
+  compare: object({
+    unit: string(), scene: string(), width: number({ positive: true, integer: true }), height: number({ positive: true, integer: true }),
+    compared: array(number({ nonNegative: true, integer: true })), goals: object({ split_per_normal_at_least: number({ positive: true }) }),
+    rows: array(object({ workers: number({ positive: true, integer: true }), normal: rate, split: rate, split_per_normal: rate,
+      split_per_normal_per_worker_core: nullable(rate) })),
+    tile: object({ pixels: number({ positive: true, integer: true }), samples: number({ positive: true, integer: true }), microseconds: rate }),
+    table_switches: array(object({
+      from: number({ nonNegative: true, integer: true }), to: number({ nonNegative: true, integer: true }), slots: number({ nonNegative: true, integer: true }),
+      microseconds: summary({ nonNegative: true }), first_pair_microseconds: summary({ nonNegative: true }), share_of_a_tile_percent: number({ nonNegative: true }),
+    })),
+  }),
 };
 
 // ---- completeness: what the settings asked for is all there -------------------------------
@@ -255,6 +266,18 @@ const COMPLETE = {
     }
     if (measure.growth.length !== s.memory_checkpoints.length - 1) problems.push(`patch_memory.growth: expected ${s.memory_checkpoints.length - 1} intervals, found ${measure.growth.length}`);
   },
+  compare(measure, s, problems) {
+    for (const workers of s.workers) {
+      const row = measure.rows.find((r) => r.workers === workers);
+      if (!row) missing(problems, 'compare.rows', `${workers} workers`);
+      else for (const key of ['normal', 'split']) lengthIs(problems, `compare ${workers} workers.${key}`, row[key].repetitions, s.repetitions);
+    }
+    if (measure.table_switches.length !== 2) problems.push(`compare.table_switches: expected 2 pairs of versions, found ${measure.table_switches.length}`);
+    for (const entry of measure.table_switches) {
+      if (entry.slots < 1) problems.push(`compare.table_switches ${entry.from} <-> ${entry.to}: no slot differs, so nothing was switched`);
+      lengthIs(problems, `compare.table_switches ${entry.from} <-> ${entry.to}`, entry.microseconds.repetitions, s.repetitions);
+    }
+  },
   convergence(measure, s, problems) {
     for (const scene of s.scenes) {
       const row = measure.rows.find((r) => r.scene === scene);
@@ -278,6 +301,7 @@ const COMPLETE = {
 const SETTINGS_OF = {
   throughput: 'throughput', scaling: 'scaling', page_load: 'page_load', routing: 'routing', hot_call_overhead: 'bench_programs',
   main_module_vs_plain: 'bench_programs', patch_latency: 'patching', patch_memory: 'patching', restart_latency: 'patching', convergence: 'convergence',
+  compare: 'compare',
 };
 
 const TOP = object({

@@ -29,6 +29,8 @@ export function benchmarkSettings({ quick, hardwareConcurrency }) {
       convergence: { scenes: SCENES, width: 64, height: 36, workers: 2, native_threads: hc, reference_samples_per_pixel: 256,
         sweep_samples_per_pixel: [1, 2, 4, 8, 16, 32, 64], times_seconds: [0.5, 1], repetitions: 1, warmup_seconds: 0,
         ...CONVERGENCE_TARGETS },
+      compare: { scene: 'sphere_field.json', width: 160, height: 90, workers: [1, 2], repetitions: 1, warmup_seconds: 0.2,
+        window_seconds: 0.3, switches: 1000 },
     };
   }
   return {
@@ -49,5 +51,7 @@ export function benchmarkSettings({ quick, hardwareConcurrency }) {
     convergence: { scenes: SCENES, width: 640, height: 360, workers: 2, native_threads: hc, reference_samples_per_pixel: 4096,
       sweep_samples_per_pixel: [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024], times_seconds: [1, 2, 5, 10], repetitions: 3,
       warmup_seconds: 3, ...CONVERGENCE_TARGETS },
+    compare: { scene: 'sphere_field.json', width: 640, height: 360, workers: [1, 2], repetitions: 4, warmup_seconds: 3,
+      window_seconds: 3, switches: 20000 },
   };
 }

@@ -80,6 +80,12 @@ test('fewer repetitions than the settings asked for are rejected', () => {
   }), /undo, 2 workers, page rendering: a save compiled again instead of reusing its earlier build/);
 });
 
+test('a comparison run without a worker count, a repetition or a real table switch is rejected', () => {
+  assertRejected(problemsAfter((results) => { results.measures.compare.rows.pop(); }), /compare\.rows: no result for \d+ workers/);
+  assertRejected(problemsAfter((results) => { results.settings.compare.repetitions = 2; }), /compare .*expected 2 repetition/);
+  assertRejected(problemsAfter((results) => { results.measures.compare.table_switches[0].slots = 0; }), /no slot differs, so nothing was switched/);
+});
+
 test('a convergence run without every sweep point, time or repetition is rejected', () => {
   assertRejected(problemsAfter((results) => { results.measures.convergence.rows[0].material_sampling.sweep.pop(); }),
     /convergence cornell_box\.json\.material_sampling\.sweep: no result for \d+ samples per pixel/);

@@ -57,6 +57,22 @@ EMSCRIPTEN_KEEPALIVE void test_call_everywhere(int argument) {
   }
 }
 
+// The same on `version` (an older one still loaded): each thread switches its table for the
+// call and back to the newest after it. 0 if the main thread cannot run that version.
+EMSCRIPTEN_KEEPALIVE int test_call_everywhere_on(int version, int argument) {
+  const auto on_version = [version, argument] {
+    if (!hotswap::run_this_thread_on(static_cast<std::uint32_t>(version))) return false;
+    record_hot_call(argument);
+    hotswap::run_this_thread_on_newest();
+    return true;
+  };
+  if (!on_version()) return 0;
+  for (const wwm::WorkerInfo& worker : wwm::workers()) {
+    wwm::post(worker.id, [on_version](JsValue) { on_version(); });
+  }
+  return 1;
+}
+
 EMSCRIPTEN_KEEPALIVE int test_commit() { return hotswap::commit_ready_patches(); }
 
 EMSCRIPTEN_KEEPALIVE int test_hot_calls() { return hot_calls; }

@@ -96,12 +96,17 @@ export async function openPatchSession({ workers = 2 } = {}) {
       return { manifest, settled, committed };
     },
 
-    // Calls the hot functions on the main thread and on every live worker; resolves with
+    // Calls the hot functions on the main thread and on every live worker (each on `version`
+    // if given: an older version still loaded, hotswap::run_this_thread_on); resolves with
     // one parsed result per thread, in no particular order.
-    async callEverywhere(argument) {
+    async callEverywhere(argument, { version = null } = {}) {
       const expected = 1 + session.workerIds.length;
       const before = await page.evaluate(() => JSON.parse(UTF8ToString(Module._test_results_json())).results.length);
-      await page.evaluate((value) => Module._test_call_everywhere(value), argument);
+      if (version === null) {
+        await page.evaluate((value) => Module._test_call_everywhere(value), argument);
+      } else if (!await page.evaluate(([v, value]) => Module._test_call_everywhere_on(v, value), [version, argument])) {
+        throw new Error(`the main thread cannot run version ${version}`);
+      }
       const lines = await waitUntil(page, ([start, count]) => {
         const results = JSON.parse(UTF8ToString(Module._test_results_json())).results;
         return results.length >= start + count && results.slice(start, start + count);

@@ -1,5 +1,6 @@
 // Patches stack: a second patch on the first (same file, then another file), a revert to
-// the original text, and 50 patches in a row, each reaching every thread in order.
+// the original text, any of those versions run again on every thread and left again (what
+// two versions on one picture need), and 50 patches in a row, each reaching every thread in order.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { HOT_SCALE, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
@@ -43,6 +44,18 @@ test('reverting a file to its original text brings the original behaviour back',
   const { settled } = await session.buildAnnounceCommit(version, [HOT_VALUE]);
   assert.equal(settled.state, 'ready');
   await expectEverywhere({ version: 4, value: originalValue(5), scale: 150 });
+});
+
+test('every thread can run any version still loaded for a while, and comes back to the newest', async () => {
+  const expected = [[0, originalValue(5), 15], [1, 1110, 15], [2, 1210, 15], [3, 1210, 150], [0, originalValue(5), 15], [3, 1210, 150]];
+  for (const [v, value, scale] of expected) {
+    for (const result of await session.callEverywhere(5, { version: v })) {
+      assert.deepEqual({ version: result.version, value: result.value, scale: result.scale, pointer: result.pointer },
+        { version: v, value, scale, pointer: scale }, `${result.where} on version ${v}`);
+    }
+  }
+  await expectEverywhere({ version: 4, value: originalValue(5), scale: 150 });
+  assert.equal(await session.page.evaluate(() => Module._test_call_everywhere_on(99, 5)), 0, 'a version never committed cannot be run');
 });
 
 test('50 patches in a row all apply, in order, on every thread', async () => {

@@ -5,7 +5,9 @@
 // the first use of a library function the program never linked) makes a hot restart: the
 // program is rebuilt, the page reloads by itself and comes back with the scene, resolution,
 // samples per frame, workers, sample limit and orbited camera it had, and its patch log says
-// "restarted: why". Each restart also checks that the new code is what the page draws.
+// "restarted: why". Each restart also checks that the new code is what the page draws. A
+// comparison of two versions in effect ends with the restart (its versions are gone), and the
+// log says so.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { waitUntil } from '../browser/harness.mjs';
@@ -116,6 +118,9 @@ test('a compile error opens the overlay with the file named from the project roo
 
 test('a changed signature restarts the program: the page reloads, keeps what the user set up, and draws the new code', async () => {
   userSetUp = await setUpLikeAUser();
+  const compared = session.version;
+  await page.evaluate((newest) => raytracerPage.compare({ left: 0, right: newest }), compared);
+  await waitUntil(page, () => raytracerPage.program.statistics().compare !== null);
   // A parameter with a default: callers compile unchanged, but the function is a new symbol.
   const restarted = await saveAndRestart(
     [CAMERA_VIEW_HEADER, (text) => replaceOnce(text, 'Ray ray(float s, float t, Random& random) const;',
@@ -128,6 +133,8 @@ test('a changed signature restarts the program: the page reloads, keeps what the
   await assertSetUpKept();
   const rows = await patchLogRows();
   assert.match(rows[0], /^restarted: raytracer::CameraView::ray changed its signature/);
+  assert.match(rows[0], new RegExp(`the comparison of versions 0 and ${compared} ended`), 'the comparison ended with the restart');
+  assert.equal((await session.stats()).compare, null, 'the reloaded page shows the new program alone');
   assert.ok(rows.some((row) => /unused_sample_counter/.test(row)), 'the patch log from before the restart is still there');
   await assertDrawsTheEditedCode('after the restart the page draws the zoomed-in view of the new signature');
   await session.waitForOutput(/the page reloaded and restored its settings and camera: save to the first frame \d+ ms/);

@@ -1,6 +1,6 @@
 // The controls panel: scene, resolution, samples per frame, worker count (changed without a
 // reload), sample limit, camera reset. Initial values may come from the URL
-// (?scene=cornell_box.json&width=640&height=360&spf=1&workers=2&limit=64).
+// (?scene=cornell_box.json&width=640&height=360&spf=1&workers=2&limit=64&compare=0,3).
 import { loadScene } from './scene_loading.js';
 
 export function readInitialSettings(search = location.search) {
@@ -13,6 +13,7 @@ export function readInitialSettings(search = location.search) {
     samplesPerFrame: number('spf', 1),
     workers: number('workers', Math.min(2, navigator.hardwareConcurrency || 1)),
     sampleLimit: number('limit', 0),
+    compare: query.get('compare'),  // "A,B": two versions side by side (compare_view.js checks it)
   };
 }
 

@@ -2,6 +2,7 @@
 // stats, patch client and error overlay, then starts rendering. `globalThis.raytracerPage`
 // exposes the pieces for the browser tests and benchmarks.
 import { createCanvasSlot } from './canvas_slot.js';
+import { createCompareView, parseCompareParameter } from './compare_view.js';
 import { readInitialSettings, setUpControls } from './controls.js';
 import { createErrorOverlay } from './error_overlay.js';
 import { takeRestart } from './hot_restart.js';
@@ -39,7 +40,19 @@ async function main() {
   program.start();
   startStatusPanel(program);
   if (restarted) patches.reportRestartWhenShown();
-  globalThis.raytracerPage = { program, overlay, patches, settings, restarted, ready: true };
+  const comparison = createCompareView({ program, overlay, patches });
+  globalThis.raytracerPage = { program, overlay, patches, settings, restarted, ready: true,
+    // Two versions on one picture: {left, right, split = 0.5, view = 'split'}, or null to end.
+    compare: (request) => comparison.compare(request) };
+  try {
+    const versions = parseCompareParameter(settings.compare);
+    if (versions) {
+      comparison.compare({ left: versions[0], right: versions[1] })
+        .catch((error) => overlay.show({ title: 'Comparison not started', summary: error.message }));
+    }
+  } catch (error) {
+    overlay.show({ title: 'Comparison not started', summary: error.message });
+  }
 }
 
 main();

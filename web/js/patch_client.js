@@ -124,7 +124,9 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   };
   if (restarted) {
     tbody.innerHTML = restarted.patchLog || '';
-    noteRow(`restarted: ${restarted.reason} (program rebuilt in ${(restarted.buildMs / 1000).toFixed(1)} s; settings and camera kept)`,
+    const comparison = restarted.comparison ? `; the comparison of versions ${restarted.comparison.left} and ` +
+      `${restarted.comparison.right} ended: the restart replaced the program and every version of it, versions start over at 1` : '';
+    noteRow(`restarted: ${restarted.reason} (program rebuilt in ${(restarted.buildMs / 1000).toFixed(1)} s; settings and camera kept${comparison})`,
       'restart-note');
   }
   let restartRow = null;
@@ -207,11 +209,14 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   source.onopen = () => { badge.textContent = 'dev loop connected'; badge.classList.add('connected'); };
   source.onerror = () => { badge.textContent = 'no dev loop'; badge.classList.remove('connected'); };
 
-  fetch('/patches/index.json').then((response) => (response.ok ? response.json() : { patches: [] }))
+  // Settles once the patches built before the page opened are announced (a comparison asked
+  // for in the URL waits for it).
+  const startupList = fetch('/patches/index.json').then((response) => (response.ok ? response.json() : { patches: [] }))
     .then(({ patches }) => patches.forEach(announce)).catch(() => {});
 
   return {
     shown,
+    startupList,
     restartShownAtEpochMs: null,      // after a hot restart: when its first frame (a preview) was on screen
     restartFullFrameAtEpochMs: null,  // ... and its first full-resolution frame
     // After a hot restart: tells the terminal once the first frame and the first

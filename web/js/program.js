@@ -43,6 +43,10 @@ function wrap(module) {
     resetCamera: () => module._raytracer_reset_camera(),
     // {position: [x, y, z], target: [x, y, z], focusDistance} as statistics().camera gives it.
     setCamera: ({ position, target, focusDistance }) => module._raytracer_set_camera(...position, ...target, focusDistance),
+    // Two versions of the code on one picture (app/web/comparison.cpp): "" or "error:" + why not.
+    compare: (left, right, split, view) => withString(view, (viewPointer) =>
+      module.UTF8ToString(module._raytracer_compare(left, right, split, viewPointer))),
+    endComparison: () => module._raytracer_end_comparison(),
     statistics: () => JSON.parse(module.UTF8ToString(module._raytracer_statistics())),
     // A copy of the last completed frame's RGBA8 pixels (width x height x 4), or null.
     displayedPixels: () => {
