@@ -261,9 +261,10 @@ export class DevLoopSession {
     };
   }
 
-  // A digest of the picture at `samples` samples a pixel (the page stops there, then goes on).
+  // A digest of the picture at `samples` samples a pixel, from the scene's camera (the
+  // accumulation starts over; the page stops at the limit, then goes on).
   async pictureDigest(samples) {
-    await this.page.evaluate((limit) => raytracerPage.program.setSampleLimit(limit), samples);
+    await this.page.evaluate((limit) => { raytracerPage.program.resetCamera(); raytracerPage.program.setSampleLimit(limit); }, samples);
     await waitUntil(this.page, (limit) => {
       const s = raytracerPage.program.statistics();
       return s.idle && s.accumulatedSamples === limit;
