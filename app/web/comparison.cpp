@@ -65,12 +65,7 @@ std::optional<std::string> FrameLoop::compare(const std::optional<Comparison>& r
         completed_pixels_->size() == compared_pictures_[0]->size()) {
       compared_frame_ = *comparison_;
       picture_difference_ = show_comparison(comparison_->view, *compared_pictures_[0], *compared_pictures_[1], *completed_pixels_);
-      FrameJob shown(0);
-      shown.frame_number = last_completed_frame_;
-      shown.version = shown_version_;
-      shown.pixels = completed_pixels_;
-      shown.settings = settings_;
-      present(shown);
+      present(last_completed_frame_, shown_version_, completed_pixels_);
     }  // else the frame in flight shows it when it completes
     return std::nullopt;
   }
