@@ -36,8 +36,12 @@ class PatchLog:
             changed = manifest.get("changed") or []
             what = ("changed " + ", ".join(change["short"] + (" (new)" if change.get("new") else "") for change in changed)
                     if changed else "no code changed")
+            cpu = manifest.get("compile_cpu_ms")
+            reused = manifest.get("reused") or []
+            compile_note = ("no compile: built before (an undo)" if reused and len(reused) == len(manifest["files"]) else
+                            f"compile {manifest['compile_ms']:.0f}" + (f" ({cpu:.0f} of processor time)" if cpu else ""))
             self.say(f"patch {version}: built {files} in {manifest['build_ms']:.0f} ms "
-                     f"(compile {manifest['compile_ms']:.0f}, link {manifest['link_ms']:.0f}): {what}")
+                     f"({compile_note}, link {manifest['link_ms']:.0f}): {what}")
         self.headers(manifest.get("headers") or [])
         warnings = manifest.get("warnings") or []
         if warnings:
