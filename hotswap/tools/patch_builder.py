@@ -293,6 +293,11 @@ class PatchBuilder:
                               "summary": self.output.relative_paths(rejection.summary)}
         result.build_ms = round((time.perf_counter() - started) * 1000, 1)
         self._publish(result)
+        # The preambles that include a saved header are stale now: rebuilt in the background,
+        # as clangd does, so the next save of one of those sources compiles only its own code.
+        saved_headers = [path for path in changed if path.resolve() not in self.database.entries]
+        if saved_headers:
+            self.warm_up(self.affected_sources(saved_headers))
         return result
 
     def _compile(self, sources: list[Path], version: int, result: BuildResult) -> dict[Path, PatchedSource]:
