@@ -22,7 +22,7 @@ export function benchmarkSettings({ quick, hardwareConcurrency }) {
       bench_programs: { scenes: ['cornell_box.json'], width: 64, height: 36, samples_per_pixel: 1, warmup_samples_per_pixel: 1, warmup_seconds: 0,
         repetitions: 1 },
       patching: { scene: 'cornell_box.json', width: 160, height: 90,
-        runs: [{ workers: 2, cpp: 2, undo: 1, header: 1, template: 1, constant: 1, every_includer: 1 }, { workers: 2, quiet: true, cpp: 1, undo: 1, header: 1 },
+        runs: [{ workers: 2, cpp: 2, undo: 1, header: 1, template: 1, constant: 1, every_includer: 1 }, { workers: 2, quiet: true, cpp: 2, undo: 1, header: 1 },
           { workers: 8, cpp: 1 }],
         memory_checkpoints: [1, 3], restarts: 2, settle_ms: 0, preamble_wait_seconds: 600, rate_warmup_seconds: 0.2, rate_window_seconds: 0.3,
         picture_samples: 2 },

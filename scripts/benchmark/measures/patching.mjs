@@ -160,8 +160,10 @@ export function plan(settings, context) {
       return session.edit(tint);
     }));
     if (run.undo) {
+      // Back and forth between the last two texts the .cpp edits built (the newer is on screen).
+      if (run.cpp < 2) throw new Error(`patching settings: a run with undo saves needs 2 or more .cpp edits before them, not ${run.cpp}`);
       let turn = 0;
-      steps.push(timed(run, 'undo', run.undo, () => session.undo(undoTints[turn++ % undoTints.length])));
+      steps.push(timed(run, 'undo', run.undo, () => session.undo(undoTints[turn++ % 2])));
     }
     if (run.header) steps.push(timed(run, 'header', run.header, () => session.editHeader()));
     if (run.template) steps.push(timed(run, 'template', run.template, () => session.editTemplate()));
