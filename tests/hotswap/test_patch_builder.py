@@ -131,6 +131,18 @@ class ASourceWithBoundStaticsComparesExactly(BuilderTest):
         self.assertEqual(result.changed, [], "a comment changed code: the compared object is not the program's")
 
 
+class ACompileServerThatDiesIsStartedAgain(BuilderTest):
+    def test_a_save_after_the_compile_server_was_killed_still_builds(self):
+        runner = self.builder.toolchain.runner
+        self.assertTrue(runner.uses_server)
+        runner._process.kill()  # as a crash or an out-of-memory kill would
+        runner._process.wait()
+        original = (ROOT / SKY).read_text()
+        result = self.save(SKY, original.replace("  return radiance;\n", "  return radiance * 0.5f;\n"))
+        self.assertEqual([change["short"] for change in result.changed], ["raytracer::sky_radiance"])
+        self.assertTrue(runner.uses_server and runner._process.poll() is None, "the server was not started again")
+
+
 class AnUndoIsServedFromEarlierBuilds(BuilderTest):
     def test_saving_a_text_already_built_reuses_its_compile_and_gives_its_patch(self):
         original = (ROOT / SKY).read_text()
