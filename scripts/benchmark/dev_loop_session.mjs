@@ -43,6 +43,13 @@ const TRAVERSE_FIRST_LINE = /  if \(nodes_\.empty\(\)\) return;(?: \(void\)\d+;)
 export const CAMERA_VIEW_HEADER = 'app/core/camera_view.h';
 const PADDING = '  float benchmark_layout_padding = 0.0f;  // a layout change (scripts/benchmark)\n';
 
+// One more than the number `pattern` finds in `text` (its first group), or 1: every edit a new
+// text, whichever session made the one before.
+function nextNumber(text, pattern) {
+  const found = text.match(pattern);
+  return found ? Number(found[1]) + 1 : 1;
+}
+
 // Installed in the page once it is ready (see the file comment).
 function instrumentPage() {
   const notes = globalThis.__benchmarkPatches = { states: {}, shown: {}, events: {} };
@@ -116,8 +123,7 @@ export class DevLoopSession {
   // Adds a comment to app/hot/sky.cpp (a new one each time): a save whose patch changes no code.
   async comment() {
     const text = this.project.read(SKY);
-    this.comments = (this.comments || 0) + 1;
-    return this.saveAndTime(SKY, `${text.trimEnd()}\n// benchmark comment ${this.comments}\n`);
+    return this.saveAndTime(SKY, `${text.trimEnd()}\n// benchmark comment ${nextNumber(text, /benchmark comment (\d+)/)}\n`);
   }
 
   // Saves a text of app/hot/sky.cpp built before (`tint` was one of edit()'s): an undo.
@@ -129,8 +135,7 @@ export class DevLoopSession {
   // text every time: the cell sum gains 1, 2, 3, ...). Returns the raw figures of that edit.
   async editHeader() {
     const text = this.project.read(TEXTURE_HEADER);
-    this.headerEdits = (this.headerEdits || 0) + 1;
-    const edited = `((cell_x + cell_y + cell_z + ${this.headerEdits}) & 1)`;
+    const edited = `((cell_x + cell_y + cell_z + ${nextNumber(text, /cell_z \+ (\d+)\) & 1/)}) & 1)`;
     const next = CHECKER_SHIFTED.test(text) ? text.replace(CHECKER_SHIFTED, edited) : text.replace(CHECKER, edited);
     if (next === text) throw new Error(`${TEXTURE_HEADER} no longer has the checker's "${CHECKER}": cannot edit it`);
     return this.saveAndTime(TEXTURE_HEADER, next);
@@ -140,8 +145,7 @@ export class DevLoopSession {
   // edit): every source that includes the header compiles.
   async editHeaderDeclaration() {
     const text = this.project.read(TEXTURE_HEADER);
-    this.declarationEdits = (this.declarationEdits || 0) + 1;
-    const line = `  float benchmark_declaration_${this.declarationEdits}() const;\n`;
+    const line = `  float benchmark_declaration_${nextNumber(text, /benchmark_declaration_(\d+)/)}() const;\n`;
     const next = DECLARATION.test(text) ? text.replace(DECLARATION, line) : text.replace('struct Texture {\n', `struct Texture {\n${line}`);
     if (next === text) throw new Error(`${TEXTURE_HEADER} has no "struct Texture {": cannot edit it`);
     return this.saveAndTime(TEXTURE_HEADER, next);
@@ -150,8 +154,7 @@ export class DevLoopSession {
   // Changes Bvh::kMaximumDepth (app/core/bvh.h): the sources that name it compile.
   async editConstant() {
     const text = this.project.read(BVH_HEADER);
-    this.constantEdits = (this.constantEdits || 0) + 1;
-    const next = text.replace(MAXIMUM_DEPTH, `kMaximumDepth = ${64 + this.constantEdits};`);
+    const next = text.replace(MAXIMUM_DEPTH, `kMaximumDepth = ${nextNumber(text, /kMaximumDepth = (\d+);/)};`);
     if (next === text) throw new Error(`${BVH_HEADER} no longer has "kMaximumDepth = N;": cannot edit it`);
     return this.saveAndTime(BVH_HEADER, next);
   }
@@ -160,8 +163,7 @@ export class DevLoopSession {
   // new tokens, the same code): the sources that instantiate it compile.
   async editTemplate() {
     const text = this.project.read(BVH_HEADER);
-    this.templateEdits = (this.templateEdits || 0) + 1;
-    const next = text.replace(TRAVERSE_FIRST_LINE, `  if (nodes_.empty()) return; (void)${this.templateEdits};\n`);
+    const next = text.replace(TRAVERSE_FIRST_LINE, `  if (nodes_.empty()) return; (void)${nextNumber(text, /return; \(void\)(\d+);/)};\n`);
     if (next === text) throw new Error(`${BVH_HEADER} no longer has "if (nodes_.empty()) return;": cannot edit it`);
     return this.saveAndTime(BVH_HEADER, next);
   }
