@@ -56,6 +56,9 @@ function instrumentPage() {
   HotswapMain.listeners.push((entry) => {
     const times = notes.states[entry.version] ||= { acks: {} };
     if (times[entry.state] === undefined) times[entry.state] = performance.now();
+    // A patch that commits as it becomes ready (the page paused for the build starts the frame
+    // that commits it at once) is seen by this listener only as applied.
+    if (entry.state === 'applied' && times.ready === undefined) times.ready = entry.committedAt;
     for (const id of Object.keys(entry.workers || {})) if (times.acks[id] === undefined) times.acks[id] = performance.now();
   });
   const shown = RaytracerPage.onNewVersionShown;
