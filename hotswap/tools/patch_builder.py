@@ -245,8 +245,10 @@ class PatchBuilder:
             if not text_file.exists():
                 compiled.update(includers)
                 continue
-            flags = self._overlaid(includers[0], self.database.entry(includers[0]).flags)[1]
-            arguments = parse_arguments(self.toolchain.compile_command(flags, includers[0], Path("-")), includers[0])
+            # The header is parsed as an includer with the program's PCH sees it (faster).
+            model = next((source for source in includers if has_target_pch(self.database.entry(source).flags)), includers[0])
+            flags = self._overlaid(model, self.database.entry(model).flags)[1]
+            arguments = parse_arguments(self.toolchain.compile_command(flags, model, Path("-")), model)
             plan = self.narrowing.plan(header, text_file.read_text(), includers, saved, arguments)
             compiled.update(source for source in includers if self.relative(source) in plan.compiled)
             notes.append(asdict(plan))
