@@ -47,7 +47,7 @@ from compiler_output import CompilerOutput  # noqa: E402
 from header_edits import FunctionUse, HeaderNarrowing, parse_arguments  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
 from patch_format import PATCH_FORMAT  # noqa: E402
-from preambles import PRIORITY_NOW, Preambles, has_target_pch, include_block, refused_pch, without_target_pch  # noqa: E402
+from preambles import Preambles, has_target_pch, include_block, refused_pch, without_target_pch  # noqa: E402
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
                           functions_defined_by, use_demangler, without_parameters)
 import record_layouts  # noqa: E402
@@ -295,11 +295,11 @@ class PatchBuilder:
                               "summary": self.output.relative_paths(rejection.summary)}
         result.build_ms = round((time.perf_counter() - started) * 1000, 1)
         self._publish(result)
-        # The preambles that include a saved header are stale now: rebuilt in the background,
-        # as clangd does, so the next save of one of those sources compiles only its own code.
+        # The preambles of the sources this compiled (built if missing), and of every source
+        # that includes a saved header (stale now), are rebuilt in the background, as clangd
+        # does: the next save of one of those sources compiles only its own code.
         saved_headers = [path for path in changed if path.resolve() not in self.database.entries]
-        if saved_headers:
-            self.warm_up(self.affected_sources(saved_headers))
+        self.warm_up(sorted(set(sources) | set(self.affected_sources(saved_headers) if saved_headers else [])))
         return result
 
     def _compile(self, sources: list[Path], version: int, result: BuildResult) -> dict[Path, PatchedSource]:
@@ -500,7 +500,8 @@ class PatchBuilder:
         use_flags, use_environment = self.toolchain.function_use(output.with_suffix(".uses")) if job.layouts else ([], {})
         # A PCH clang refuses (a header in it changed) is dropped, and only a plain compile's failure believed.
         block = include_block(source.read_text())
-        preamble = self.preambles.flags_for(block, flags, quotes, self._overlay_files(), PRIORITY_NOW)
+        # A missing or stale preamble is built after the patch (warm_up), not beside its compile.
+        preamble = self.preambles.flags_for(block, flags, quotes, self._overlay_files(), priority=None)
         attempts = [attempt for attempt in (preamble, flags) if attempt is not None]
         if has_target_pch(flags):
             attempts.append(without_target_pch(flags))
@@ -510,8 +511,7 @@ class PatchBuilder:
             if run.returncode == 0 or not refused_pch(run.stderr):
                 break
             if attempt is preamble:
-                self.preambles.forget(Path(preamble[-1]))
-                self.preambles.flags_for(block, flags, quotes, self._overlay_files(), PRIORITY_NOW)  # rebuilt for the next save
+                self.preambles.forget(Path(preamble[-1]))  # rebuilt after the patch (warm_up)
         if run.returncode != 0 or not statics.renamed:
             return run
         # The IR's code generation: with the statics renamed (the patch's object) and, when the

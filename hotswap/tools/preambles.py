@@ -86,10 +86,10 @@ class Preambles:
         return hashlib.sha1(text.encode()).hexdigest()[:16]
 
     def flags_for(self, block: str, flags: list[str], quote_directories: list[Path], context: str = "",
-                  priority: float = PRIORITY_NOW) -> list[str] | None:
+                  priority: float | None = PRIORITY_NOW) -> list[str] | None:
         """The flags that compile a source of this include block with its preamble (in place
         of the program's PCH, if it has one), if a fresh preamble is built; otherwise None,
-        and it is built in the background with `priority` (lower first).
+        and it is built in the background with `priority` (lower first; None: not now).
         `context`: anything else that changes how the block's includes resolve."""
         if not block:
             return None
@@ -99,8 +99,9 @@ class Preambles:
             if has_target_pch(flags):
                 return [*without_target_pch(flags, keep_header=False), "-Xclang", "-include-pch", "-Xclang", str(pch)]
             return [*flags, "-include-pch", str(pch)]
-        pch.unlink(missing_ok=True)
-        self._request(key, block, flags, quote_directories, priority)
+        if priority is not None:
+            pch.unlink(missing_ok=True)
+            self._request(key, block, flags, quote_directories, priority)
         return None
 
     def _fresh(self, key: str) -> bool:
