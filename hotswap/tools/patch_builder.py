@@ -196,6 +196,9 @@ class PatchBuilder:
         self._compiled_objects: dict[str, CompiledSource] = {}  # content key of a compile -> what it made (undo)
         self._linked_modules: dict[tuple[str, ...], Path] = {}  # the objects linked -> the module they made
         self._use_learned: dict[Path, bool] = {}  # source -> whether its newest compile gave its use set
+        # Sources a header edit left alone (header_edits: it cannot change their code): their
+        # program objects are still what a hot restart's build would make of them.
+        self.unaffected: dict[Path, float] = {}  # source -> when (time.time()) the newest such edit was planned
 
     def warm_up(self, paths: list[Path]) -> None:
         """Starts building the preambles of these sources that have none fresh (in the
@@ -251,6 +254,7 @@ class PatchBuilder:
             arguments = parse_arguments(self.toolchain.compile_command(flags, model, Path("-")), model)
             plan = self.narrowing.plan(header, text_file.read_text(), includers, saved, arguments)
             compiled.update(source for source in includers if self.relative(source) in plan.compiled)
+            self.unaffected.update({source: time.time() for source in includers if self.relative(source) in plan.skipped})
             notes.append(asdict(plan))
         if not compiled:  # no includer uses what changed: one compiles, the smallest, so the save makes a patch ("no code changed")
             smallest = min(affected, key=lambda source: self._overlaid_file(source).stat().st_size)
@@ -421,6 +425,26 @@ class PatchBuilder:
             if equivalent.uses is not None and equivalent.uses.exists():
                 shutil.copyfile(equivalent.uses, prebuilt.with_name(prebuilt.name + ".uses"))
             os.utime(prebuilt, (equivalent.compiled_at, equivalent.compiled_at))
+            prepared.append(source)
+        # A source a narrowed header edit left alone keeps its object: Ninja would compile it
+        # again only because the header is newer (a `__LINE__` below the edit keeps its number,
+        # as in the running program). Its files saved since the edit was planned, it compiles.
+        for source, planned_at in sorted(self.unaffected.items()):
+            if source in self.program_equivalents:
+                continue
+            entry = self.database.entry(source)
+            known = self.database.dependencies_of(entry.object_file)
+            layouts = entry.object_file.with_name(entry.object_file.name + record_layouts.SUFFIX)
+            if not entry.object_file.exists() or not known or not layouts.exists():
+                continue
+            prebuilt = entry.object_file.with_name(entry.object_file.name + PREBUILT_SUFFIX)
+            shutil.copyfile(entry.object_file, prebuilt)
+            prebuilt.with_name(prebuilt.name + ".d").write_text("object: " + " ".join(sorted(map(str, known))) + "\n")
+            shutil.copyfile(layouts, prebuilt.with_name(prebuilt.name + record_layouts.SUFFIX))
+            uses = entry.object_file.with_name(entry.object_file.name + ".uses")
+            if uses.exists():
+                shutil.copyfile(uses, prebuilt.with_name(prebuilt.name + ".uses"))
+            os.utime(prebuilt, (planned_at, planned_at))
             prepared.append(source)
         return [self.relative(path) for path in prepared]
 
