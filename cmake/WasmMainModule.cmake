@@ -97,7 +97,9 @@ function(add_wasm_main_module target)
             --exported-functions "${exported_functions}" --export-if-defined "${export_if_defined}"
             --hot-functions "${hot_functions}"
             "$<TARGET_OBJECTS:${target}_objects>" ${library_files}
-    DEPENDS ${target}_objects ${ARG_LIBRARIES} "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
+    # The objects themselves too: naming an OBJECT library gives no file-level dependency, and
+    # the list went stale when only a program source changed.
+    DEPENDS ${target}_objects "$<TARGET_OBJECTS:${target}_objects>" ${ARG_LIBRARIES} "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
             "${PROJECT_SOURCE_DIR}/hotswap/tools/wasm_binary.py"
     COMMAND_EXPAND_LISTS
     COMMENT "Listing the exports of ${target} for patches")
