@@ -65,10 +65,11 @@ void post_to_every_worker(const JsValue& step) {
   }
 }
 
-// A new worker first replays every step so far, in order (wwm posts its init after this).
+// A new worker first replays every step so far, in order (wwm posts its init after this);
+// a patch rolled back is not among them (only the table growth it made).
 const bool catch_up_registered = [] {
   wwm::on_worker_spawned([](wwm::WorkerId worker) {
-    const JsValue steps = patch_loader()["steps"];
+    const JsValue steps = patch_loader().call<JsValue>("catchUpSteps");
     const int count = steps["length"].as<int>();
     for (int i = 0; i < count; ++i) post_step(worker, steps[i]);
   });
@@ -102,8 +103,9 @@ int commit_ready_patches() {
   return committed;
 }
 
-std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason) {
-  const JsValue step = patch_loader().call<JsValue>("rollBackNewest", reason);
+std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason, RunningFault fault) {
+  const char* kind = fault == RunningFault::Hung ? "hung_while_running" : "trapped_while_running";
+  const JsValue step = patch_loader().call<JsValue>("rollBackNewest", reason, std::string(kind));
   if (step.isNull()) return std::nullopt;
   post_to_every_worker(step);
   const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();

@@ -7,11 +7,24 @@
 #include <algorithm>
 
 #include "hotswap.h"
+#include "wwm.h"
 
 namespace raytracer::web {
 namespace {
 
 std::span<std::uint8_t> pixels_of(FrameJob& job) { return std::span<std::uint8_t>(*job.pixels); }
+
+// A tile is rendered a row of pixels at a time, and each row tells wwm this worker is making
+// progress: the frame loop's watchdog tells a slow tile (a patch that makes every sample
+// expensive) from a stuck one (an endless loop) by it. Samples depend on (pixel, sample
+// index) only, so rows give the same bits as the whole tile at once.
+template <class RenderRow>
+void by_rows(const Tile& tile, RenderRow render_row) {
+  for (int y = tile.y0; y < tile.y1; ++y) {
+    render_row(Tile{tile.x0, y, tile.x1, y + 1});
+    wwm::note_progress();
+  }
+}
 
 // Marks a tile finished; true when it was the frame's last.
 bool tile_finished(FrameJob& job, std::uint32_t index) {
@@ -33,7 +46,9 @@ TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double
     if (index >= tile_count) break;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
-    render_tile(job.scene->scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, *job.accumulation);
+    by_rows(tile, [&](const Tile& row) {
+      render_tile(job.scene->scene, job.camera, job.settings, row, job.first_sample, job.settings.samples_per_frame, *job.accumulation);
+    });
     resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;
@@ -48,7 +63,9 @@ TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile
     if (job.abandoned.load() || job.tile_done[index].load()) continue;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
-    complete_tile(job.scene->scene, job.camera, job.settings, tile, job.first_sample, end_sample, *job.accumulation);
+    by_rows(tile, [&](const Tile& row) {
+      complete_tile(job.scene->scene, job.camera, job.settings, row, job.first_sample, end_sample, *job.accumulation);
+    });
     resolve_tile(*job.accumulation, tile, end_sample, pixels_of(job));
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;

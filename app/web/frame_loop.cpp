@@ -83,6 +83,7 @@ void FrameLoop::start() {
   if (started_ || (!scene_ && !pending_scene_)) return;
   started_ = true;
   if (!pending_worker_count_) pending_worker_count_ = 1;
+  start_watchdog();
   start_frame();
 }
 
@@ -315,9 +316,9 @@ void FrameLoop::start_frame() {
 
 void FrameLoop::post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job) {
   wwm::post(member.id, [job, counters = member.counters](wwm::JsValue) {
+    counters->version = hotswap::current_version();
     const TilesRendered rendered = render_tiles_from_queue(*job, wwm::this_worker_id()->value);
     counters->tiles += rendered.count;
-    if (rendered.count > 0) counters->version = hotswap::current_version();
     if (rendered.finished_frame) {
       wwm::post_to_main([job](wwm::JsValue) { FrameLoop::instance().frame_complete(job); });
     }
@@ -430,7 +431,8 @@ std::string FrameLoop::statistics_json() const {
       {"frameVersion", statistics_.last_frame_version()},      // patch version of the newest frame
       {"mixedVersionFrames", statistics_.mixed_version_frames()},  // must stay 0
       {"patchVersion", hotswap::current_version()},              // the main thread's version
-      {"workerFailures", worker_failures_},
+      {"workerFailures", worker_failures_},  // stuck workers included
+      {"stuckWorkers", stuck_workers_},
       {"rollbacks", rollbacks_},
       {"sceneRebuilds", scene_rebuilds_},  // scenes loaded again because a patch changed scene code
       {"pausedByFailures", paused_by_failures_},

@@ -46,6 +46,11 @@ std::vector<PoolMember> WorkerPool::resize(int count, int canvas_width, int canv
   return spawned;
 }
 
+const PoolMember* WorkerPool::find(wwm::WorkerId id) const {
+  auto found = std::find_if(members_.begin(), members_.end(), [id](const PoolMember& member) { return member.id == id; });
+  return found == members_.end() ? nullptr : &*found;
+}
+
 bool WorkerPool::forget(wwm::WorkerId id) {
   std::erase_if(members_, [id](const PoolMember& member) { return member.id == id; });
   if (presenter_ != id) return false;

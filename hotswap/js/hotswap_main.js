@@ -298,7 +298,8 @@ mergeInto(LibraryManager.library, {
     // Undoes the newest patch in effect: a step that points every jump-table entry it changed
     // back where it pointed before (an earlier patch's slot, or the program's function),
     // committed here and returned for the workers. Null when no patch is in effect.
-    rollBackNewest: function(reason) {
+    // `kind`: the failure kind the log shows (trapped_while_running, hung_while_running).
+    rollBackNewest: function(reason, kind) {
       var inEffect = HotswapMain.steps.filter(function(step) { return step.module && !step.rolledBack; });
       if (!inEffect.length) return null;
       var newest = inEffect[inEffect.length - 1];
@@ -328,10 +329,45 @@ mergeInto(LibraryManager.library, {
         HotswapMain.data = entry.symbolsBefore.data;
       }
       entry.state = 'rolled back';
-      entry.failure = { kind: 'trapped_while_running', message: reason };
+      var ran = HotswapMain.changedFunctions(entry).filter(function(shown) { return shown.ranMs !== undefined; })
+        .map(function(shown) { return shown.short; });
+      entry.failure = { kind: kind || 'trapped_while_running', rolledBackTo: previousVersion,
+                        message: reason + '. ' + (ran.length ? 'Code this patch changed that ran: ' + ran.join(', ') + '. ' : '') +
+                                 'Every thread is back on ' + (previousVersion ? 'version ' + previousVersion : 'the program as built') + '.' };
       console.error('[hotswap] patch ' + newest.plan.version + ' rolled back: ' + reason);
       HotswapMain.changed(entry);
       return step;
+    },
+
+    // The functions a patch changed, once per name the log shows (the builder gives a
+    // constructor's variants one name): [{short, readable, new, ranMs}], ranMs: ms from the
+    // commit to the first run of any of them (undefined while none has run).
+    changedFunctions: function(entry) {
+      var byName = new Map();
+      entry.changed.forEach(function(change) {
+        var shown = byName.get(change.short);
+        if (!shown) byName.set(change.short, shown = { short: change.short, readable: change.readable, new: true, ranMs: undefined });
+        shown.new = shown.new && !!change.new;
+        var ran = entry.ran[change.name];
+        if (ran !== undefined && (shown.ranMs === undefined || ran < shown.ranMs)) shown.ranMs = ran;
+      });
+      return Array.from(byName.values());
+    },
+
+    // What a worker spawned now replays before its first task: every committed step in order,
+    // except that a patch rolled back since is never loaded (the table only grows as it did,
+    // so table indices stay the same in every instance) and its rollback is then moot.
+    catchUpSteps: function() {
+      var steps = [];
+      HotswapMain.steps.forEach(function(step) {
+        if (step.plan.rollsBack) return;
+        if (step.rolledBack) {
+          steps.push({ module: null, plan: { version: step.plan.version, tableBase: step.plan.tableBase, tableLength: step.plan.tableLength } });
+        } else {
+          steps.push(step);
+        }
+      });
+      return steps;
     },
 
     // A worker reports that it applied `version` (or failed to).

@@ -48,7 +48,7 @@ from patch_format import PATCH_FORMAT  # noqa: E402
 from precompiled_prefix import (PrecompiledPrefixes, has_target_pch, include_block, refused_pch,  # noqa: E402
                                 without_target_pch)
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
-                          functions_defined_by, without_parameters)
+                          functions_defined_by, short_names)
 import record_layouts  # noqa: E402
 from run_flags import add_run_flags  # noqa: E402
 from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
@@ -508,7 +508,8 @@ class PatchBuilder:
             data, flags = add_run_flags(data, changed | new, module_path.name)
             module_path.write_bytes(data)
         readable = demangle(sorted(changed | new))
-        result.changed = sorted(({"name": name, "readable": readable[name], "short": without_parameters(readable[name]),
+        short = short_names({readable[name] for name in changed | new})
+        result.changed = sorted(({"name": name, "readable": readable[name], "short": short[readable[name]],
                                   "new": name in new, "flag": flags.get(name)} for name in changed | new),
                                 key=lambda change: change["readable"])
         result.calls = self._calls_of(data, changed | new)

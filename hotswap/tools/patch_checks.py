@@ -95,6 +95,17 @@ def without_parameters(readable: str) -> str:
     return readable
 
 
+def short_names(readable_names: set[str]) -> dict[str, str]:
+    """The name the patch log shows for each readable (demangled) name: without its parameters,
+    unless another of them would look the same (overloads keep their parameters). Variants of
+    one function that share a readable name (a constructor's complete-object and base-object
+    copies) share the short name too, so the log lists them once."""
+    by_short: dict[str, list[str]] = {}
+    for name in readable_names:
+        by_short.setdefault(without_parameters(name), []).append(name)
+    return {name: short if len(names) == 1 else name for short, names in by_short.items() for name in names}
+
+
 def functions_defined_by(object_file: Path) -> set[str]:
     """The strong, non-local functions an object of the program defines."""
     binary = WasmBinary.from_file(object_file)

@@ -17,6 +17,7 @@ const FRAME_LOOP = 'app/web/frame_loop.cpp';
 const TEXTURE = 'app/core/texture.h';
 const SCENE_READER = 'app/core/scene_reader.cpp';
 const SKY = 'app/hot/sky.cpp';
+const LIGHTS = 'app/core/lights.cpp';
 let session, page;
 
 before(async () => {
@@ -141,4 +142,24 @@ test('the patch log names the functions a save changed and marks those that ran;
   assert.match(meshRow, /○ raytracer::SceneReader::read_mesh/);
   await waitUntil(page, (v) => raytracerPage.program.statistics().frameVersion === v, mesh.version);
   await session.waitForOutput(new RegExp(`patch ${mesh.version}: not run yet \\(live, waiting for a call\\): raytracer::SceneReader::read_mesh`));
+});
+
+test('a constructor, two functions of one name (its complete- and base-object variants), is listed once and counts as run once either ran: the log never contradicts itself', async () => {
+  const settled = await session.saveAndSettle(LIGHTS, (text) => replaceOnce(text,
+    'if (brightest_sun_channel > 0.0f && sun_one_minus_cos > 0.0f) {', 'if (brightest_sun_channel > 1e-9f && sun_one_minus_cos > 0.0f) {'));
+  assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
+  const variants = await page.evaluate((v) => HotswapMain.entries[v].changed.map((c) => c.name), settled.version);
+  assert.ok(variants.length >= 2, `the save changed the constructor's variants as separate functions: ${variants}`);
+  assert.deepEqual(settled.changed, ['raytracer::Lights::Lights']);
+  const v = settled.version;
+  await session.waitForOutput(new RegExp(`patch ${v}: built app/core/lights\\.cpp in \\d+ ms \\(compile \\d+, link \\d+\\): changed raytracer::Lights::Lights\\n`));
+  // The scene is rebuilt with the new code, so the constructor runs (one of its variants).
+  await session.waitForOutput(new RegExp(`patch ${v}: ran raytracer::Lights::Lights \\(\\d+ ms after it applied\\)\\n`));
+  const row = await session.waitForPatches((version) => {
+    const found = [...document.querySelectorAll('#patch-log tbody tr')].find((r) => r.children[0].textContent === String(version));
+    return found && /✓/.test(found.children[3].textContent) && found.children[3].textContent;
+  }, v, 10000);
+  assert.equal(row.trim(), '✓ raytracer::Lights::Lights');
+  await session.waitForVersionOnScreen(v);
+  assert.doesNotMatch(session.devLoop.output(), new RegExp(`patch ${v}: (ran .*; )?not run yet.*Lights::Lights`));
 });
