@@ -11,7 +11,7 @@ mergeInto(LibraryManager.library, {
   $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate',
                        'hotswap_detail_patch_ready'],
   $HotswapMain__postset: 'HotswapMain.functions = Object.create(null); HotswapMain.data = Object.create(null); ' +
-                         'HotswapMain.callsOf = Object.create(null);',
+                         'HotswapMain.threadLocals = Object.create(null); HotswapMain.callsOf = Object.create(null);',
   $HotswapMain: {
     entries: {},         // version -> {version, files, buildMs, state, bytes?, failure?}
     nextVersion: 1,      // the version to process next
@@ -25,6 +25,7 @@ mergeInto(LibraryManager.library, {
     // prototype, made at start-up (__postset above: a library's own values are copied as text).
     functions: null,     // name -> {version, signature, slot}: functions patches defined (slot: where calls go)
     data: null,          // name -> address: data patches defined that the program does not have
+    threadLocals: null,  // name -> {version, offset}: thread-locals patches defined that the program does not have
     callsOf: null,       // function name -> names it calls, as the newest patch that defines it says
     programNow: null,    // the resolved programSummary()
     currentVersion: 0,   // the version the main thread runs
@@ -40,6 +41,8 @@ mergeInto(LibraryManager.library, {
         version: version, files: announcement.files || [], buildMs: announcement.build_ms, state: 'announced',
         changed: announcement.changed || [], calls: announcement.calls || {}, warnings: announcement.warnings || [],
         staticData: announcement.static_data || {},  // bound static variable -> [address in the program, size]
+        // bound file-local thread-local -> [offset in the program's thread-local block, size]
+        staticThreadLocals: announcement.static_thread_locals || {},
         ran: Object.create(null),  // name of a changed function -> ms from the commit to its first run
       };
       HotswapMain.log.push(entry);
@@ -109,7 +112,8 @@ mergeInto(LibraryManager.library, {
           return instancePromise.then(function() {
             entry.applyMainMs = performance.now() - instantiated;
             entry.symbolsBefore = { functions: Object.assign(Object.create(null), HotswapMain.functions),
-                                    data: Object.assign(Object.create(null), HotswapMain.data) };
+                                    data: Object.assign(Object.create(null), HotswapMain.data),
+                                    threadLocals: Object.assign(Object.create(null), HotswapMain.threadLocals) };
             HotswapMain.remember(plan, summary, program);
             entry.state = 'ready';
             delete entry.bytes;
@@ -162,7 +166,7 @@ mergeInto(LibraryManager.library, {
       var firstSlot = tableBase + dylink.tableSize;
       var plan = { version: version, files: entry.files, memoryBase: 0, tableBase: tableBase,
                    tableLength: firstSlot + newFunctions.length, imports: [], slots: [], redirects: [], functions: [],
-                   staticData: entry.staticData };
+                   staticData: entry.staticData, staticThreadLocals: entry.staticThreadLocals };
       newFunctions.forEach(function(name, k) { plan.slots.push({ name: name, index: firstSlot + k }); });
 
       functionExports.forEach(function(name) {
@@ -227,11 +231,16 @@ mergeInto(LibraryManager.library, {
         // A static variable of a patched source: the program's own (the builder renamed it).
         var bound = HotswapLinker.own(plan.staticData, name);
         if (bound) return { address: HotswapLinker.own(asmLibraryArg, '__memory_base').value + bound[0] };
-        // Emscripten's exception state: each thread's own copy (bound per instance).
-        var threadLocal = HotswapPatchFormat.runtime_thread_locals.indexOf(name);
-        if (threadLocal >= 0) return { runtimeThreadLocal: threadLocal };
+        // A thread-local: every instance binds its own thread's copy. The program's (a bound
+        // file-local one, or one it has by name: Emscripten's exception state, say), then an
+        // earlier patch's, then the patch's own.
+        var threadLocal = HotswapLinker.own(plan.staticThreadLocals, name) || HotswapLinker.own(program.threadLocals, name);
+        if (threadLocal) return { programThreadLocal: threadLocal[0] };
         if (program.dataNames.has(name) && HotswapLinker.own(GOT, name)) return { programData: true };
+        var patchThreadLocal = HotswapMain.threadLocals[name];
+        if (patchThreadLocal) return { patchThreadLocal: patchThreadLocal.version, offset: patchThreadLocal.offset };
         if (HotswapMain.data[name] !== undefined) return { address: HotswapMain.data[name] };
+        if (summary.threadLocalOffsets[name] !== undefined) return { ownThreadLocal: summary.threadLocalOffsets[name] };
         if (summary.dataOffsets[name] !== undefined) return { ownData: summary.dataOffsets[name] };
       } else if (entry.module === 'GOT.func' && entry.kind === 'global') {
         // A function's address is its slot: the same number the program's code uses for it.
@@ -242,6 +251,10 @@ mergeInto(LibraryManager.library, {
         var own = plan.slots.find(function(slot) { return slot.name === name; });
         if (own) return { tableIndex: own.index };
       }
+      // A weak import nothing defines is null, as in a static link (C++ refers weakly to a
+      // thread-local's initialiser, which a variable without one does not have).
+      var weak = summary.dylink && summary.dylink.weakImports;
+      if (weak && (weak.has(entry.module + '.' + name) || weak.has('env.' + name))) return { weakUndefined: true };
       fail('unresolved_import', 'needs ' + entry.module + '.' + name + ' (' + entry.kind + '), which neither the program nor an ' +
            'earlier patch defines; restart the dev loop to rebuild the program if the edit uses something new');
     },
@@ -261,6 +274,11 @@ mergeInto(LibraryManager.library, {
       Object.keys(summary.dataOffsets).forEach(function(name) {
         var ignored = HotswapPatchFormat.ignored_exports.indexOf(name) >= 0;
         if (HotswapMain.data[name] === undefined && !ignored) HotswapMain.data[name] = plan.memoryBase + summary.dataOffsets[name];
+      });
+      Object.keys(summary.threadLocalOffsets).forEach(function(name) {
+        if (HotswapMain.threadLocals[name] === undefined && !program.threadLocals[name]) {
+          HotswapMain.threadLocals[name] = { version: plan.version, offset: summary.threadLocalOffsets[name] };
+        }
       });
     },
 
@@ -327,6 +345,7 @@ mergeInto(LibraryManager.library, {
       if (entry.symbolsBefore) {
         HotswapMain.functions = entry.symbolsBefore.functions;
         HotswapMain.data = entry.symbolsBefore.data;
+        HotswapMain.threadLocals = entry.symbolsBefore.threadLocals;
       }
       entry.state = 'rolled back';
       var ran = HotswapMain.changedFunctions(entry).filter(function(shown) { return shown.ranMs !== undefined; })
@@ -429,8 +448,10 @@ mergeInto(LibraryManager.library, {
             callees.forEach(function(callee) { if (functions[callee]) names.push(functions[callee]); });
             callsByName.set(functions[caller], names);
           });
+          // The program's thread-local layout: name -> [offset in a thread's block, size].
+          var threadLocals = Object.assign(Object.create(null), results[1].thread_locals || {});
           HotswapMain.programNow = { tableBase: tableBase, signatures: summary.functionSignatures, dataNames: dataNames, slots: slots,
-                                     slotNames: slotNames, callsByName: callsByName };
+                                     slotNames: slotNames, callsByName: callsByName, threadLocals: threadLocals };
           return HotswapMain.programNow;
         });
         HotswapMain.program.catch(function() {});  // reported by the first patch that needs it
