@@ -38,8 +38,10 @@ int commit_ready_patches();
 // here and keeps everything else).
 void on_patch_committed(std::function<void(std::uint32_t version)> listener);
 
-// Called on the main thread when a patch is loaded, checked and waiting to be committed
-// (a program that is idle between frames, e.g. paused, should run a frame boundary now).
+// Called on the main thread when the patches announced so far are loaded and checked (or
+// rejected) and some wait to be committed (a program that is idle between frames, e.g.
+// paused, should run a frame boundary now). Patches announced together commit together:
+// commit_ready_patches commits nothing while one of them is still loading.
 void on_patch_ready(std::function<void()> listener);
 
 // Code that ran once and built what the program shows (loading a scene, building a BVH)

@@ -11,10 +11,14 @@
 //   replacement starts (so the replacement never gets it) and the frame starts over. In the
 //   program's own code (no patch in effect): rendering pauses until the next patch. In code
 //   a later patch or a rollback has replaced already: it is only replaced.
+// - The main thread stuck (a loop in scene loading it reruns after a patch): nothing on it
+//   runs any more, so nothing can be recovered; the workers, which watch its heartbeat, tell
+//   the terminal why the page froze.
 #include <emscripten/emscripten.h>
 #include <emscripten/eventloop.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstdio>
 #include <string>
 
@@ -34,7 +38,32 @@ constexpr double kWatchdogPeriodMs = 250;
 constexpr double kStalledAfterMs = 2000;
 constexpr double kOrphanedAfterMs = 1000;     // a frame without progress this long is looked into
 constexpr std::size_t kFailedWorkersShown = 4;  // failed workers kept in the worker table
+constexpr double kMainThreadStalledAfterMs = 3000;  // no watchdog look for this long: the main thread is stuck
 
+// The main thread's heartbeat, bumped at each watchdog look; workers watch it. While the page
+// is hidden the browser throttles its timers, so a still heartbeat means nothing then.
+std::atomic<std::uint32_t> main_thread_heartbeat{0};
+std::atomic<std::uint32_t> page_hidden{0};
+std::atomic<std::uint32_t> stall_reported_at_beat{0};  // 1 + the heartbeat a worker reported a stall at
+
+EM_JS(void, js_note_page_visibility, (), {
+  document.addEventListener('visibilitychange', function() { _raytracer_detail_set_page_hidden(document.hidden ? 1 : 0); });
+});
+
+// A worker: every half second, whether the main thread is stuck; one worker tells the terminal.
+EM_JS(void, js_watch_main_thread, (double stalled_after_seconds), {
+  setInterval(function() {
+    var version = _raytracer_detail_main_thread_stuck();
+    if (version < 0) return;
+    var text = 'the main thread has not run for ' + stalled_after_seconds + ' s: code it runs loops (scene loading, which a patch that ' +
+               'changed it runs again; everything, with zero workers), on ' + (version ? 'patch ' + version + "'s code" : 'the program as built') +
+               '. The page cannot recover by itself: save a fix, then reload the page (it applies every patch, the fix last, ' +
+               'before its first frame).';
+    fetch('/api/report', { method: 'POST', headers: { 'Content-Type': 'application/json' },
+                           body: JSON.stringify({ kind: HotswapPatchFormat.report_kinds.problem, title: 'The page froze', text: text }) })
+      .catch(function() {});
+  }, 500);
+});
 EM_JS(void, js_report_problem, (const char* title, const char* text), {
   if (globalThis.RaytracerPage && RaytracerPage.reportProblem) RaytracerPage.reportProblem(UTF8ToString(title), UTF8ToString(text));
 });
@@ -61,10 +90,17 @@ void FrameLoop::report_problem_to_page(const std::string& title, const std::stri
 }
 
 void FrameLoop::start_watchdog() {
+  if (!watchdog_started_) {
+    watchdog_started_ = true;
+    js_note_page_visibility();
+  }
   emscripten_set_timeout([](void*) { FrameLoop::instance().check_progress(); }, kWatchdogPeriodMs, nullptr);
 }
 
+void watch_main_thread_from_this_worker() { js_watch_main_thread(kMainThreadStalledAfterMs / 1000.0); }
+
 void FrameLoop::check_progress() {
+  main_thread_heartbeat.fetch_add(1);
   start_watchdog();  // the next look
   look_for_stuck_workers();
   finish_orphaned_tiles();
@@ -220,3 +256,29 @@ void FrameLoop::abandon_frame() {
 }
 
 }  // namespace raytracer::web
+
+// ---- Called by the JS glue ------------------------------------------------------------------
+
+extern "C" {
+
+EMSCRIPTEN_KEEPALIVE void raytracer_detail_set_page_hidden(int hidden) { raytracer::web::page_hidden.store(hidden != 0); }
+
+// A worker's look at the main thread's heartbeat: the patch version the page runs if the
+// main thread is stuck and this worker is the first to notice it at this heartbeat, else -1.
+EMSCRIPTEN_KEEPALIVE int raytracer_detail_main_thread_stuck() {
+  thread_local std::uint32_t seen_beat = 0;
+  thread_local double seen_since_ms = 0;
+  const std::uint32_t beat = raytracer::web::main_thread_heartbeat.load();
+  const double now = emscripten_get_now();
+  if (beat != seen_beat || raytracer::web::page_hidden.load() != 0 || seen_since_ms == 0) {
+    seen_beat = beat;
+    seen_since_ms = now;
+    return -1;
+  }
+  if (now - seen_since_ms < raytracer::web::kMainThreadStalledAfterMs) return -1;
+  std::uint32_t reported = raytracer::web::stall_reported_at_beat.load();
+  if (reported == beat + 1 || !raytracer::web::stall_reported_at_beat.compare_exchange_strong(reported, beat + 1)) return -1;
+  return static_cast<int>(hotswap::current_version());
+}
+
+}  // extern "C"

@@ -105,10 +105,11 @@ std::optional<std::string> FrameLoop::load_scene(const std::string& name, const 
 }
 
 // Runs between frames, right after the patches committed: the scene is loaded again by the
-// new code. A scene the new code rejects is reported and the current one kept.
+// new code (also a scene the page asked for that is about to be shown: the old code parsed
+// it). A scene the new code rejects is reported and the current one kept.
 void FrameLoop::rebuild_scene() {
-  if (pending_scene_ && !pending_scene_keeps_camera_) return;  // a new scene is about to be loaded anyway
-  const SceneSource& source = scene_source_;
+  const bool new_scene = pending_scene_ && !pending_scene_keeps_camera_;
+  const SceneSource source = new_scene ? pending_scene_source_ : scene_source_;
   if (source.name.empty()) return;
   auto from_source = [&source](const std::string& path) -> std::optional<std::string> {
     auto found = source.files.find(path);
@@ -123,7 +124,7 @@ void FrameLoop::rebuild_scene() {
   }
   pending_scene_ = std::make_shared<const LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
   pending_scene_source_ = source;
-  pending_scene_keeps_camera_ = true;
+  pending_scene_keeps_camera_ = !new_scene;
   ++scene_rebuilds_;
 }
 

@@ -31,6 +31,10 @@
 
 namespace raytracer::web {
 
+// A worker's share in fault recovery: it watches the main thread, which nothing can recover
+// when it is stuck, and tells the terminal why the page froze (fault_recovery.cpp).
+void watch_main_thread_from_this_worker();
+
 class FrameLoop {
  public:
   static FrameLoop& instance();
@@ -151,6 +155,7 @@ class FrameLoop {
   bool paused_by_failures_ = false;  // the unpatched program fails: wait for a patch
   bool paused_for_build_ = false;
   std::vector<std::uint32_t> main_thread_unfinished_;  // zero-worker mode: tiles of a failed slice
+  bool watchdog_started_ = false;
   std::uint32_t watched_frame_ = 0, watched_tiles_done_ = 0;  // the frame's progress at the last look
   double watched_since_ms_ = 0;
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "canvas_bridge.h"
+#include "frame_loop.h"
 
 namespace raytracer::web {
 
@@ -16,6 +17,7 @@ void WorkerPool::spawn(bool presenter, int canvas_width, int canvas_height) {
   }
   const wwm::WorkerId id = wwm::spawn([presenter](wwm::JsValue canvas) {
     if (presenter) adopt_canvas(canvas);
+    watch_main_thread_from_this_worker();
   }, std::move(payload));
   members_.push_back({id, std::move(counters)});
   if (presenter) presenter_ = id;

@@ -66,11 +66,15 @@ mergeInto(LibraryManager.library, {
       console.error('[hotswap] ignored a patch announcement with ' + problem + ': ' + JSON.stringify(announcement));
     },
 
-    // Works through versions in order; one at a time.
+    // Works through versions in order; one at a time. Once every announced patch is settled,
+    // the program hears that the ready ones wait for their commit.
     process: function() {
       if (HotswapMain.busy) return;
       var entry = HotswapMain.entries[HotswapMain.nextVersion];
-      if (!entry) return;
+      if (!entry) {
+        if (HotswapMain.prepared.some(function(step) { return step.module; })) _hotswap_detail_patch_ready();
+        return;
+      }
       if (entry.state === 'rejected') {
         HotswapMain.nextVersion++;
         return HotswapMain.process();
@@ -119,7 +123,6 @@ mergeInto(LibraryManager.library, {
             delete entry.bytes;
             HotswapMain.prepared.push({ module: module, plan: plan });
             HotswapMain.changed(entry);
-            _hotswap_detail_patch_ready();
           }, function(error) {
             // The table grew here: every other instance must grow it the same way.
             HotswapMain.reserve({ module: null, plan: { version: plan.version, tableBase: plan.tableBase, tableLength: plan.tableLength } });
@@ -290,7 +293,13 @@ mergeInto(LibraryManager.library, {
 
     // Called by C++ between frames: the next prepared step, committed on the main thread, or
     // null. A table reservation ({module: null}) needs nothing here; the workers apply it.
+    // Nothing commits while an announced patch is still loading: patches announced together
+    // (the list a page opened late applies, saves in quick succession) commit together, so
+    // code that runs again after a commit (scene loading) runs once, with the newest code, and
+    // never with a version a later save already replaced (which may loop for ever on the main
+    // thread, where nothing can stop it).
     commitNext: function() {
+      if (HotswapMain.busy || HotswapMain.entries[HotswapMain.nextVersion]) return null;
       var step = HotswapMain.prepared.shift();
       if (!step) return null;
       HotswapMain.committedTableLength = step.plan.tableLength;
