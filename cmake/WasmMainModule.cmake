@@ -11,7 +11,8 @@
 #
 # The program is built -pthread -sMAIN_MODULE=2 with an export list generated from its
 # objects by hotswap/tools/main_module_exports.py, so that every symbol of the program is
-# exported for patches. It is linked through hotswap/tools/hot_linker.py, which routes every
+# exported for patches (it also writes no-op stubs for the thread-local initialisers a source
+# refers to weakly and none defines, which a main module would otherwise import). It is linked through hotswap/tools/hot_linker.py, which routes every
 # call to a function of the program's own sources through the function table (so a patch
 # can replace any of them) and writes NAME.hotswap.json, the table map, beside NAME.wasm.
 # The link's launcher, hotswap/tools/program_linker.py, relinks without em++'s JavaScript
@@ -75,6 +76,7 @@ function(add_wasm_main_module target)
   set(exported_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.exported_functions.json")
   set(export_if_defined "${CMAKE_CURRENT_BINARY_DIR}/${target}.export_if_defined.txt")
   set(hot_functions "${CMAKE_CURRENT_BINARY_DIR}/${target}.hot_functions.json")
+  set(thread_local_stubs "${CMAKE_CURRENT_BINARY_DIR}/${target}.thread_local_stubs.js")
 
   # The program's own sources (absolute paths): a patch is built from these and nothing else.
   set(program_sources "")
@@ -97,21 +99,23 @@ function(add_wasm_main_module target)
     list(APPEND library_files "$<TARGET_FILE:${library}>")
   endforeach()
   add_custom_command(
-    OUTPUT "${exported_functions}" "${export_if_defined}" "${hot_functions}"
+    OUTPUT "${exported_functions}" "${export_if_defined}" "${hot_functions}" "${thread_local_stubs}"
     COMMAND python3 "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
             --exported-functions "${exported_functions}" --export-if-defined "${export_if_defined}"
-            --hot-functions "${hot_functions}"
+            --hot-functions "${hot_functions}" --thread-local-stubs "${thread_local_stubs}"
             "$<TARGET_OBJECTS:${target}_objects>" ${library_files}
-    DEPENDS ${target}_objects ${ARG_LIBRARIES} "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
+    # The objects themselves too: naming an OBJECT library gives no file-level dependency, and
+    # the list went stale when only a program source changed.
+    DEPENDS ${target}_objects "$<TARGET_OBJECTS:${target}_objects>" ${ARG_LIBRARIES} "${PROJECT_SOURCE_DIR}/hotswap/tools/main_module_exports.py"
             "${PROJECT_SOURCE_DIR}/hotswap/tools/wasm_binary.py"
     COMMAND_EXPAND_LISTS
     COMMENT "Listing the exports of ${target} for patches")
-  add_custom_target(${target}_exports DEPENDS "${exported_functions}" "${export_if_defined}" "${hot_functions}")
+  add_custom_target(${target}_exports DEPENDS "${exported_functions}" "${export_if_defined}" "${hot_functions}" "${thread_local_stubs}")
 
   add_executable(${target} $<TARGET_OBJECTS:${target}_objects>)
   add_dependencies(${target} ${target}_exports)
   target_link_libraries(${target} PRIVATE ${ARG_LIBRARIES})
-  set(js_library_options "")
+  set(js_library_options "SHELL:--js-library ${thread_local_stubs}")
   foreach(js_library IN LISTS ARG_JS_LIBRARIES)
     list(APPEND js_library_options "SHELL:--js-library ${js_library}")
   endforeach()
@@ -141,5 +145,5 @@ function(add_wasm_main_module target)
     CXX_LINKER_LAUNCHER "python3;${PROJECT_SOURCE_DIR}/hotswap/tools/program_linker.py;--llvm-root;${HOTSWAP_LLVM_ROOT};--hot-functions;${route}"
     SUFFIX ".js"
     RUNTIME_OUTPUT_DIRECTORY "${ARG_OUTPUT_DIRECTORY}"
-    LINK_DEPENDS "${exported_functions};${export_if_defined};${hot_functions};${ARG_JS_LIBRARIES};${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py;${PROJECT_SOURCE_DIR}/hotswap/tools/table_routing.py;${PROJECT_SOURCE_DIR}/hotswap/tools/program_linker.py")
+    LINK_DEPENDS "${exported_functions};${export_if_defined};${hot_functions};${thread_local_stubs};${ARG_JS_LIBRARIES};${PROJECT_SOURCE_DIR}/hotswap/tools/hot_linker.py;${PROJECT_SOURCE_DIR}/hotswap/tools/table_routing.py;${PROJECT_SOURCE_DIR}/hotswap/tools/program_linker.py")
 endfunction()

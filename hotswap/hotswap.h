@@ -40,8 +40,10 @@ int commit_ready_patches();
 // here and keeps everything else).
 void on_patch_committed(std::function<void(std::uint32_t version)> listener);
 
-// Called on the main thread when a patch is loaded, checked and waiting to be committed
-// (a program that is idle between frames, e.g. paused, should run a frame boundary now).
+// Called on the main thread when the patches announced so far are loaded and checked (or
+// rejected) and some wait to be committed (a program that is idle between frames, e.g.
+// paused, should run a frame boundary now). Patches announced together commit together:
+// commit_ready_patches commits nothing while one of them is still loading.
 void on_patch_ready(std::function<void()> listener);
 
 // Code that ran once and built what the program shows (loading a scene, building a BVH)
@@ -52,11 +54,18 @@ void on_patch_ready(std::function<void()> listener);
 template <class Result, class... Parameters>
 void on_change_reaching(Result (*entry)(Parameters...), std::function<void()> rerun);
 
+// How the newest patch failed while it ran (the patch log's failure kind).
+enum class RunningFault {
+  Trapped,  // it trapped or threw again and again: trapped_while_running
+  Hung,     // a thread running it made no progress (an endless loop?): hung_while_running
+};
+
 // Undoes the newest committed patch on every thread: each function it redefined goes back
-// to the code it had before (its code stays loaded, unused). For a program that finds a
-// patch failing while it runs (a worker trapped in it again and again). Returns the
-// version running now, or nothing when no patch is in effect. Call only between frames.
-std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason);
+// to the code it had before (its code stays loaded, unused, and workers spawned later never
+// load it). For a program that finds a patch failing while it runs. `reason` says what was
+// seen (which thread, where); the patch log shows it. Returns the version running now, or
+// nothing when no patch is in effect. Call only between frames.
+std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason, RunningFault fault);
 
 // ---- Running another loaded version (any thread) ---------------------------------------
 //

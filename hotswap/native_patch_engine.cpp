@@ -12,7 +12,7 @@ void run_this_thread_on_newest() {}
 int commit_ready_patches() { return 0; }
 void on_patch_committed(std::function<void(std::uint32_t)>) {}
 void on_patch_ready(std::function<void()>) {}
-std::optional<std::uint32_t> roll_back_newest_patch(const std::string&) { return std::nullopt; }
+std::optional<std::uint32_t> roll_back_newest_patch(const std::string&, RunningFault) { return std::nullopt; }
 namespace detail {
 void on_change_reaching(std::uintptr_t, std::function<void()>) {}
 }  // namespace detail

@@ -67,10 +67,11 @@ void post_to_every_worker(const JsValue& step) {
   }
 }
 
-// A new worker first replays every step so far, in order (wwm posts its init after this).
+// A new worker first replays every step so far, in order (wwm posts its init after this);
+// a patch rolled back is not among them (only the table growth it made).
 const bool catch_up_registered = [] {
   wwm::on_worker_spawned([](wwm::WorkerId worker) {
-    const JsValue steps = patch_loader()["steps"];
+    const JsValue steps = patch_loader().call<JsValue>("catchUpSteps");
     const int count = steps["length"].as<int>();
     for (int i = 0; i < count; ++i) post_step(worker, steps[i]);
   });
@@ -125,8 +126,9 @@ int commit_ready_patches() {
   return committed;
 }
 
-std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason) {
-  const JsValue step = patch_loader().call<JsValue>("rollBackNewest", reason);
+std::optional<std::uint32_t> roll_back_newest_patch(const std::string& reason, RunningFault fault) {
+  const char* kind = fault == RunningFault::Hung ? "hung_while_running" : "trapped_while_running";
+  const JsValue step = patch_loader().call<JsValue>("rollBackNewest", reason, std::string(kind));
   if (step.isNull()) return std::nullopt;
   post_to_every_worker(step);
   const std::uint32_t version = step["plan"]["version"].as<std::uint32_t>();
@@ -154,13 +156,6 @@ void on_change_reaching(std::uintptr_t entry, std::function<void()> rerun) {
 
 extern "C" {
 
-// Emscripten's exception state (compiler-rt): code compiled with -fexceptions reads it after
-// every invoke_* call, and a patch's code must read the calling thread's copy, as the
-// program's does. Declared here to take their addresses; patch_format.json lists them in
-// this order ("runtime_thread_locals").
-extern __thread std::uintptr_t __THREW__;  // __thread: C-style, no C++ TLS init wrapper to link
-extern __thread int __threwValue;
-
 // A commit on this thread: it runs `version`, the newest.
 EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) {
   hotswap::this_thread_version = hotswap::this_thread_newest_version = version;
@@ -169,13 +164,10 @@ EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_version(std::uint32_t version) {
 // A switch to another loaded version (hotswap_versions.js).
 EMSCRIPTEN_KEEPALIVE void hotswap_detail_set_running_version(std::uint32_t version) { hotswap::this_thread_version = version; }
 
-// This thread's address of runtime thread-local `index` of the patch format's list; 0 if none.
-EMSCRIPTEN_KEEPALIVE std::uintptr_t hotswap_detail_runtime_thread_local(int index) {
-  switch (index) {
-    case 0: return reinterpret_cast<std::uintptr_t>(&__THREW__);
-    case 1: return reinterpret_cast<std::uintptr_t>(&__threwValue);
-    default: return 0;
-  }
+// This thread's thread-local block of the program: a patch binds the program's thread-locals
+// (its table map gives each one's offset in the block) to this thread's copies.
+EMSCRIPTEN_KEEPALIVE std::uintptr_t hotswap_detail_thread_locals_base() {
+  return reinterpret_cast<std::uintptr_t>(__builtin_wasm_tls_base());
 }
 
 // The loader prepared a patch: tell the program (it commits between frames).
@@ -185,7 +177,8 @@ EMSCRIPTEN_KEEPALIVE void hotswap_detail_patch_ready() {
 }
 
 // Memory for a patch's data, zeroed, in the shared heap (never freed: a patch's data may be
-// referenced for as long as the program runs).
+// referenced for as long as the program runs). Also each thread's block of a patch's own
+// thread-locals.
 EMSCRIPTEN_KEEPALIVE std::uintptr_t hotswap_detail_allocate(std::uint32_t size, std::uint32_t alignment) {
   const std::size_t rounded = (size + alignment - 1) / alignment * alignment;
   void* memory = std::aligned_alloc(alignment, rounded);

@@ -2,12 +2,16 @@
 // Each managed worker is an Emscripten pthread whose entry function returns to the JS
 // event loop, so the worker stays alive and idle between tasks (see ARCHITECTURE.md).
 #include <emscripten/emscripten.h>
+#include <emscripten/eventloop.h>
 #include <emscripten/threading.h>
+
+#include <string>
 
 #include "detail/check.h"
 #include "detail/js_bridge.h"
 #include "detail/running_task.h"
 #include "detail/task_ledger.h"
+#include "detail/worker_control.h"
 #include "detail/worker_registry.h"
 #include "wwm.h"
 
@@ -16,7 +20,28 @@ namespace {
 
 using detail::task_ledger;
 using detail::worker_registry;
+using detail::WorkerControl;
 using detail::WorkerRecord;
+
+// Stopping a stuck worker (kill). Chromium stops a worker that does not return to its event
+// loop about 2 s after Worker.terminate() (measured: docs/ARCHITECTURE.md, "Stuck
+// workers"); until then it runs on. What it may still touch (its stack, its running task,
+// its control block) is freed only after this long.
+constexpr double kSurelyStoppedAfterMs = 5000;
+// Once asked to stop, a worker parks at its next lock; one that holds a lock is given this
+// long to let go of it (a worker inside malloc leaves it in microseconds); one that keeps
+// holding a lock (it loops inside a critical section) is stopped anyway, and what it held
+// released once it has surely stopped.
+constexpr double kLongestLockWaitMs = 1000;
+constexpr double kLockPollMs = 2;
+
+// A killed worker on its way out: the main thread's handles on what it leaves behind.
+struct Reaping {
+  WorkerId id;
+  pthread_t thread;
+  WorkerControl* control;
+  double requested_ms;
+};
 
 void* worker_thread_main(void*) {
   wwm_js_worker_ready();
@@ -42,10 +67,48 @@ void confirm_initialized(WorkerId id) {
   if (record != nullptr && record->info.status == WorkerStatus::Initializing) record->info.status = WorkerStatus::Normal;
 }
 
+// Frees a control block once its worker can no longer write to it.
+void free_control_later(WorkerControl* control) {
+  if (control == nullptr) return;
+  emscripten_set_timeout([](void* data) { delete static_cast<WorkerControl*>(data); }, kSurelyStoppedAfterMs, control);
+}
+
 void finish_termination(WorkerId id) {
-  wwm_js_stop_worker(id.value);
-  destroy_tasks_waiting_for(id);
+  WorkerRecord* record = worker_registry().find(id);
+  if (record != nullptr && !record->killed) {  // a killed worker is stopped and freed by its reaper
+    wwm_js_stop_worker(id.value);
+    destroy_tasks_waiting_for(id);
+    free_control_later(record->control);
+  }
   worker_registry().remove(id);
+}
+
+// The worker has surely stopped: release the locks it died holding, destroy the task it was
+// running (its captures: shared state it kept alive) and let Emscripten free its thread.
+void reap(Reaping* reaping) {
+  WorkerControl& control = *reaping->control;
+  if (const int released = detail::release_locks_of(control); released > 0) {
+    wwm_js_report_error(("worker " + std::to_string(reaping->id.value) + " was stopped while it held " + std::to_string(released) +
+                         " lock(s) for over a second (an endless loop inside a critical section?); they are released now, "
+                         "and what they guard may be half updated").c_str());
+  }
+  if (detail::TaskBox* box = control.running_task.exchange(nullptr)) box->destroy(box);
+  wwm_js_release_thread(reaping->thread);
+  delete reaping->control;
+  delete reaping;
+}
+
+// Stops the worker's Worker once it holds no lock (or has parked for good, or the wait is
+// over), then reaps it once it has surely stopped.
+void stop_when_no_lock_is_held(Reaping* reaping) {
+  const WorkerControl& control = *reaping->control;
+  const bool safe = control.locks_held.load() == 0 || control.parked.load() != 0;
+  if (!safe && emscripten_get_now() - reaping->requested_ms < kLongestLockWaitMs) {
+    emscripten_set_timeout([](void* data) { stop_when_no_lock_is_held(static_cast<Reaping*>(data)); }, kLockPollMs, reaping);
+    return;
+  }
+  wwm_js_terminate_worker(reaping->id.value);
+  emscripten_set_timeout([](void* data) { reap(static_cast<Reaping*>(data)); }, kSurelyStoppedAfterMs, reaping);
 }
 
 }  // namespace
@@ -73,10 +136,16 @@ WorkerId spawn(Task init, Payload payload) {
 
   WorkerRecord& record = worker_registry().add(thread);
   const WorkerId id = record.info.id;
+  WorkerControl* control = new WorkerControl();
+  record.control = control;
+  record.seen_since_ms = emscripten_get_now();
 
   // The init message carries the manager's start task; the caller's init follows as the
   // first task, after whatever the spawn listeners queue (hotswap's patch catch-up).
-  detail::Ticket start = task_ledger().record(Task([id](JsValue) { detail::set_this_worker_id(id); }), id.value);
+  detail::Ticket start = task_ledger().record(Task([id, control](JsValue) {
+    detail::set_this_worker_id(id);
+    detail::adopt_control(control);
+  }), id.value);
   ++record.info.tasks_posted;
   wwm_js_attach_worker(thread, id.value, start.address, start.serial);
 
@@ -121,8 +190,36 @@ std::optional<WorkerStatus> status(WorkerId worker) {
   return record->info.status;
 }
 
+void kill(WorkerId worker, const std::string& reason) {
+  require_main_thread("wwm::kill");
+  WorkerRecord* record = worker_registry().find(worker);
+  if (record == nullptr || record->killed) return;
+  record->killed = true;
+  WorkerControl* control = record->control;
+  control->stop_requested.store(1);  // from now on it parks at its next lock
+  record->info.status = WorkerStatus::Failed;
+  record->info.failure = reason;
+  record->info.stalled_ms = 0;
+  destroy_tasks_waiting_for(worker);
+  stop_when_no_lock_is_held(new Reaping{worker, record->thread, control, emscripten_get_now()});
+  auto listeners = worker_registry().failure_listeners;
+  for (auto& listener : listeners) listener(worker, reason);
+}
+
 std::vector<WorkerInfo> workers() {
   require_main_thread("wwm::workers");
+  const double now = emscripten_get_now();
+  for (auto& [id, record] : worker_registry().records()) {
+    const WorkerControl& control = *record.control;
+    const std::uint32_t progress = control.progress.load();
+    if (record.killed || control.running.load() == 0 || progress != record.seen_progress) {
+      record.seen_progress = progress;
+      record.seen_since_ms = now;
+      record.info.stalled_ms = 0;
+    } else {
+      record.info.stalled_ms = now - record.seen_since_ms;
+    }
+  }
   return worker_registry().list();
 }
 

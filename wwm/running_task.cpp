@@ -1,6 +1,8 @@
 // Running one task on this thread (see detail/running_task.h) and this thread's identity.
 #include "detail/running_task.h"
 
+#include "detail/worker_control.h"
+
 #include <optional>
 #include <utility>
 
@@ -14,12 +16,15 @@ thread_local std::optional<WorkerId> this_thread_worker;
 
 void run_task_here(Task task, JsValue payload) {
   running_box = task.release();
+  task_started(running_box);
   running_box->run(running_box, std::move(payload));
   TaskBox* box = std::exchange(running_box, nullptr);
+  task_ended();
   box->destroy(box);
 }
 
 void abandon_running_task() noexcept {
+  task_ended();
   if (TaskBox* box = std::exchange(running_box, nullptr)) box->destroy(box);
 }
 

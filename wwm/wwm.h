@@ -44,6 +44,9 @@ struct WorkerInfo {
   WorkerStatus status = WorkerStatus::Initializing;
   std::uint32_t tasks_posted = 0;  // tasks sent to it by the main thread (init included)
   std::string failure;             // why it failed, when status is Failed
+  // How long it has been running one task without progress (note_progress), as the main
+  // thread's calls to workers() saw it: 0 when it is idle or progressing.
+  double stalled_ms = 0;
 };
 
 // A task's JS argument, and the objects to transfer rather than copy with it
@@ -79,11 +82,24 @@ void on_worker_failed(std::function<void(WorkerId, const std::string& reason)> l
 // posted: the place to queue what every new worker must run first (hotswap's catch-up).
 void on_worker_spawned(std::function<void(WorkerId)> listener);
 
+// Stops a worker at once, whatever it is running: for a worker stuck in a task (an endless
+// loop), which no message reaches, so terminate() would wait for ever. It is Failed with
+// `reason`, the tasks queued for it are destroyed and the failure listeners run, as for a
+// task that trapped; the task it was running is destroyed once it has surely stopped. It is
+// stopped where it holds no lock (a pthread mutex: the allocator's, std::mutex), so no
+// other thread can hang on one; docs/ARCHITECTURE.md, "Stuck workers".
+void kill(WorkerId worker, const std::string& reason);
+
 // Marks a worker as applying a patch (hotswap sets it when the worker starts and clears it
 // when the worker is done). While set, status() reports DynamicLinking.
 void set_dynamic_linking(WorkerId worker, bool applying);
 
 // ---- Any thread ---------------------------------------------------------------------
+
+// From a worker: its running task is making progress (a no-op elsewhere). A long task calls
+// it as it goes (the raytracer: once per row of pixels), so the main thread can tell a slow
+// task from a stuck one (WorkerInfo::stalled_ms). Starting and ending a task count too.
+void note_progress() noexcept;
 
 // From a worker: queues `task` on the main thread.
 void post_to_main(Task task, Payload payload = {});

@@ -10,6 +10,7 @@
 
 #include "core/check.h"
 #include "hotswap.h"
+#include "wwm.h"
 
 namespace raytracer::web {
 namespace {
@@ -33,6 +34,18 @@ void back_to_newest(const FrameJob& job) {
   if (!job.tile_sides.empty()) hotswap::run_this_thread_on_newest();
 }
 
+// A tile is rendered a row of pixels at a time, and each row tells wwm this worker is making
+// progress: the frame loop's watchdog tells a slow tile (a patch that makes every sample
+// expensive) from a stuck one (an endless loop) by it. Samples depend on (pixel, sample
+// index) only, so rows give the same bits as the whole tile at once.
+template <class RenderRow>
+void by_rows(const Tile& tile, RenderRow render_row) {
+  for (int y = tile.y0; y < tile.y1; ++y) {
+    render_row(Tile{tile.x0, y, tile.x1, y + 1});
+    wwm::note_progress();
+  }
+}
+
 // Marks a tile finished; true when it was the frame's last.
 bool tile_finished(FrameJob& job, std::uint32_t index) {
   job.tile_versions[index].store(hotswap::current_version());
@@ -54,7 +67,9 @@ TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
     const TileTarget target = target_of(job, index);
-    render_tile(target.scene, job.camera, job.settings, tile, job.first_sample, job.settings.samples_per_frame, target.accumulation);
+    by_rows(tile, [&](const Tile& row) {
+      render_tile(target.scene, job.camera, job.settings, row, job.first_sample, job.settings.samples_per_frame, target.accumulation);
+    });
     resolve_tile(target.accumulation, tile, end_sample, target.pixels);
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;
@@ -71,7 +86,9 @@ TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
     const TileTarget target = target_of(job, index);
-    complete_tile(target.scene, job.camera, job.settings, tile, job.first_sample, end_sample, target.accumulation);
+    by_rows(tile, [&](const Tile& row) {
+      complete_tile(target.scene, job.camera, job.settings, row, job.first_sample, end_sample, target.accumulation);
+    });
     resolve_tile(target.accumulation, tile, end_sample, target.pixels);
     ++rendered.count;
     if (tile_finished(job, index)) rendered.finished_frame = true;

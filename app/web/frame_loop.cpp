@@ -85,6 +85,7 @@ void FrameLoop::start() {
   started_ = true;
   if (!pending_worker_count_) pending_worker_count_ = 1;
   preview_next_frame_ = true;  // the first pixels (of a page that just loaded, or reloaded after a hot restart) soon
+  start_watchdog();
   start_frame();
 }
 
@@ -106,10 +107,11 @@ std::optional<std::string> FrameLoop::load_scene(const std::string& name, const 
 }
 
 // Runs between frames, right after the patches committed: the scene is loaded again by the
-// new code. A scene the new code rejects is reported and the current one kept.
+// new code (also a scene the page asked for that is about to be shown: the old code parsed
+// it). A scene the new code rejects is reported and the current one kept.
 void FrameLoop::rebuild_scene() {
-  if (pending_scene_ && !pending_scene_keeps_camera_) return;  // a new scene is about to be loaded anyway
-  const SceneSource& source = scene_source_;
+  const bool new_scene = pending_scene_ && !pending_scene_keeps_camera_;
+  const SceneSource source = new_scene ? pending_scene_source_ : scene_source_;
   if (source.name.empty()) return;
   auto from_source = [&source](const std::string& path) -> std::optional<std::string> {
     auto found = source.files.find(path);
@@ -124,7 +126,7 @@ void FrameLoop::rebuild_scene() {
   }
   pending_scene_ = std::make_shared<const LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
   pending_scene_source_ = source;
-  pending_scene_keeps_camera_ = true;
+  pending_scene_keeps_camera_ = !new_scene;
   ++scene_rebuilds_;
 }
 
@@ -333,9 +335,9 @@ void FrameLoop::start_frame() {
 
 void FrameLoop::post_frame_task(const PoolMember& member, const std::shared_ptr<FrameJob>& job) {
   wwm::post(member.id, [job, counters = member.counters](wwm::JsValue) {
+    counters->version = hotswap::current_version();
     const TilesRendered rendered = render_tiles_from_queue(*job, wwm::this_worker_id()->value);
     counters->tiles += rendered.count;
-    if (rendered.count > 0) counters->version = hotswap::current_version();
     if (rendered.finished_frame) {
       wwm::post_to_main([job](wwm::JsValue) { FrameLoop::instance().frame_complete(job); });
     }
@@ -454,7 +456,8 @@ std::string FrameLoop::statistics_json() const {
       {"mixedVersionFrames", statistics_.mixed_version_frames()},  // frames with a tile on a wrong version: must stay 0
       {"compare", nlohmann::json::parse(comparison_json())},     // null, or the two versions shown
       {"patchVersion", hotswap::current_version()},              // the main thread's version
-      {"workerFailures", worker_failures_},
+      {"workerFailures", worker_failures_},  // stuck workers included
+      {"stuckWorkers", stuck_workers_},
       {"rollbacks", rollbacks_},
       {"sceneRebuilds", scene_rebuilds_},  // scenes loaded again because a patch changed scene code
       {"pausedByFailures", paused_by_failures_},

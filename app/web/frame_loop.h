@@ -12,7 +12,9 @@
 // Faults (fault_recovery.cpp): a worker whose task traps or throws is replaced and its
 // unfinished tiles are finished elsewhere, so the frame completes. A frame that fails twice
 // is the code's fault: the newest patch is rolled back (or, with no patch to undo,
-// rendering pauses until the next patch) and the frame starts over.
+// rendering pauses until the next patch) and the frame starts over. A worker that makes no
+// progress for 2 s (an endless loop) is killed and replaced; the newest patch is rolled back
+// when the worker ran it.
 //
 // Two versions on one picture (comparison.cpp, compare_view.h): each tile of a frame is
 // rendered by the version of its side of the split line, each version from the scene its own
@@ -34,6 +36,10 @@
 #include "worker_pool.h"
 
 namespace raytracer::web {
+
+// A worker's share in fault recovery: it watches the main thread, which nothing can recover
+// when it is stuck, and tells the terminal why the page froze (fault_recovery.cpp).
+void watch_main_thread_from_this_worker();
 
 class FrameLoop {
  public:
@@ -77,7 +83,7 @@ class FrameLoop {
   // ---- Faults (fault_recovery.cpp) ----
   void worker_failed(wwm::WorkerId worker, const std::string& reason);
   void main_thread_failed(const std::string& reason);
-  void check_progress();  // the watchdog's periodic look
+  void check_progress();  // the watchdog's periodic look (stuck workers, orphaned tiles)
 
   // Shows a problem in the page's error overlay (and its console).
   static void report_problem_to_page(const std::string& title, const std::string& text);
@@ -106,8 +112,17 @@ class FrameLoop {
   std::shared_ptr<const LoadedScene> scene_for_version(std::uint32_t version);
   std::string comparison_json() const;
   // Fault recovery helpers.
+  struct StuckWorker {
+    wwm::WorkerId id;
+    std::optional<std::uint32_t> version;  // the patch version its render tasks run (none: not in the pool)
+    double stalled_ms;
+  };
   void frame_failed(std::uint32_t owner, const std::string& who, const std::string& reason);
-  void watch_for_orphaned_tiles();
+  void start_watchdog();
+  void look_for_stuck_workers();
+  void workers_stuck(const std::vector<StuckWorker>& stuck);
+  std::string describe_stall(const StuckWorker& worker) const;
+  void finish_orphaned_tiles();
   void abandon_frame();
   void finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vector<std::uint32_t> tiles);
 
@@ -153,13 +168,15 @@ class FrameLoop {
 
   // Faults.
   int failures_in_frame_ = 0;
-  std::uint64_t worker_failures_ = 0;
+  std::uint64_t worker_failures_ = 0;  // failed workers, stuck ones included
+  std::uint64_t stuck_workers_ = 0;    // workers killed because they made no progress
+  std::optional<wwm::WorkerId> killing_stuck_worker_;  // set while wwm::kill runs the failure listeners
   std::uint64_t rollbacks_ = 0;
   std::uint64_t scene_rebuilds_ = 0;
   bool paused_by_failures_ = false;  // the unpatched program fails: wait for a patch
   bool paused_for_build_ = false;
   std::vector<std::uint32_t> main_thread_unfinished_;  // zero-worker mode: tiles of a failed slice
-  bool watchdog_running_ = false;
+  bool watchdog_started_ = false;
   std::uint32_t watched_frame_ = 0, watched_tiles_done_ = 0;  // the frame's progress at the last look
   double watched_since_ms_ = 0;
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 
 #include "canvas_bridge.h"
+#include "frame_loop.h"
 
 namespace raytracer::web {
 
@@ -16,6 +17,7 @@ void WorkerPool::spawn(bool presenter, int canvas_width, int canvas_height) {
   }
   const wwm::WorkerId id = wwm::spawn([presenter](wwm::JsValue canvas) {
     if (presenter) adopt_canvas(canvas);
+    watch_main_thread_from_this_worker();
   }, std::move(payload));
   members_.push_back({id, std::move(counters)});
   if (presenter) presenter_ = id;
@@ -44,6 +46,11 @@ std::vector<PoolMember> WorkerPool::resize(int count, int canvas_width, int canv
     spawned.push_back(members_.back());
   }
   return spawned;
+}
+
+const PoolMember* WorkerPool::find(wwm::WorkerId id) const {
+  auto found = std::find_if(members_.begin(), members_.end(), [id](const PoolMember& member) { return member.id == id; });
+  return found == members_.end() ? nullptr : &*found;
 }
 
 bool WorkerPool::forget(wwm::WorkerId id) {

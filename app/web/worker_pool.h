@@ -16,7 +16,7 @@ namespace raytracer::web {
 // What a worker's tasks update, read by the main thread for the worker table.
 struct WorkerCounters {
   std::atomic<std::uint64_t> tiles{0};     // tiles rendered since the worker started
-  std::atomic<std::uint32_t> version{0};   // patch version of the last frame it rendered
+  std::atomic<std::uint32_t> version{0};   // patch version its render tasks run (set as each one starts)
 };
 
 struct PoolMember {
@@ -32,6 +32,7 @@ class WorkerPool {
   // Returns the workers it spawned.
   std::vector<PoolMember> resize(int count, int canvas_width, int canvas_height);
   const std::vector<PoolMember>& members() const { return members_; }
+  const PoolMember* find(wwm::WorkerId id) const;
   std::optional<wwm::WorkerId> presenter() const { return presenter_; }
   bool empty() const { return members_.empty(); }
   // Forgets a worker wwm reported as failed (it no longer takes tasks); true if it was the

@@ -11,7 +11,7 @@ mergeInto(LibraryManager.library, {
   $HotswapMain__deps: ['$HotswapLinker', '$HotswapWasmReader', '$HotswapPatchFormat', '$GOT', 'hotswap_detail_allocate',
                        'hotswap_detail_patch_ready'],
   $HotswapMain__postset: 'HotswapMain.functions = Object.create(null); HotswapMain.data = Object.create(null); ' +
-                         'HotswapMain.callsOf = Object.create(null);',
+                         'HotswapMain.threadLocals = Object.create(null); HotswapMain.callsOf = Object.create(null);',
   $HotswapMain: {
     entries: {},         // version -> {version, files, buildMs, state, bytes?, failure?}
     nextVersion: 1,      // the version to process next
@@ -25,6 +25,7 @@ mergeInto(LibraryManager.library, {
     // prototype, made at start-up (__postset above: a library's own values are copied as text).
     functions: null,     // name -> {version, signature, slot}: functions patches defined (slot: where calls go)
     data: null,          // name -> address: data patches defined that the program does not have
+    threadLocals: null,  // name -> {version, offset}: thread-locals patches defined that the program does not have
     callsOf: null,       // function name -> names it calls, as the newest patch that defines it says
     programNow: null,    // the resolved programSummary()
     currentVersion: 0,   // the version the main thread runs
@@ -41,6 +42,8 @@ mergeInto(LibraryManager.library, {
         version: version, files: announcement.files || [], buildMs: announcement.build_ms, state: 'announced',
         changed: announcement.changed || [], calls: announcement.calls || {}, warnings: announcement.warnings || [],
         staticData: announcement.static_data || {},  // bound static variable -> [address in the program, size]
+        // bound file-local thread-local -> [offset in the program's thread-local block, size]
+        staticThreadLocals: announcement.static_thread_locals || {},
         ran: Object.create(null),  // name of a changed function -> ms from the commit to its first run
       };
       HotswapMain.log.push(entry);
@@ -64,11 +67,15 @@ mergeInto(LibraryManager.library, {
       console.error('[hotswap] ignored a patch announcement with ' + problem + ': ' + JSON.stringify(announcement));
     },
 
-    // Works through versions in order; one at a time.
+    // Works through versions in order; one at a time. Once every announced patch is settled,
+    // the program hears that the ready ones wait for their commit.
     process: function() {
       if (HotswapMain.busy) return;
       var entry = HotswapMain.entries[HotswapMain.nextVersion];
-      if (!entry) return;
+      if (!entry) {
+        if (HotswapMain.prepared.some(function(step) { return step.module; })) _hotswap_detail_patch_ready();
+        return;
+      }
       if (entry.state === 'rejected') {
         HotswapMain.nextVersion++;
         return HotswapMain.process();
@@ -110,15 +117,13 @@ mergeInto(LibraryManager.library, {
           return instancePromise.then(function() {
             entry.applyMainMs = performance.now() - instantiated;
             entry.symbolsBefore = { functions: Object.assign(Object.create(null), HotswapMain.functions),
-                                    data: Object.assign(Object.create(null), HotswapMain.data) };
+                                    data: Object.assign(Object.create(null), HotswapMain.data),
+                                    threadLocals: Object.assign(Object.create(null), HotswapMain.threadLocals) };
             HotswapMain.remember(plan, summary, program);
             entry.state = 'ready';
             delete entry.bytes;
-            var step = { module: module, plan: plan };
-            HotswapMain.prepared.push(step);
+            HotswapMain.prepared.push({ module: module, plan: plan });
             HotswapMain.changed(entry);
-            // A listener may have started a frame, which committed it already: nothing waits then.
-            if (HotswapMain.prepared.indexOf(step) >= 0) _hotswap_detail_patch_ready();
           }, function(error) {
             // The table grew here: every other instance must grow it the same way.
             HotswapMain.reserve({ module: null, plan: { version: plan.version, tableBase: plan.tableBase, tableLength: plan.tableLength } });
@@ -165,7 +170,7 @@ mergeInto(LibraryManager.library, {
       var firstSlot = tableBase + dylink.tableSize;
       var plan = { version: version, files: entry.files, memoryBase: 0, tableBase: tableBase,
                    tableLength: firstSlot + newFunctions.length, imports: [], slots: [], redirects: [], functions: [],
-                   staticData: entry.staticData };
+                   staticData: entry.staticData, staticThreadLocals: entry.staticThreadLocals };
       newFunctions.forEach(function(name, k) { plan.slots.push({ name: name, index: firstSlot + k }); });
 
       functionExports.forEach(function(name) {
@@ -230,11 +235,16 @@ mergeInto(LibraryManager.library, {
         // A static variable of a patched source: the program's own (the builder renamed it).
         var bound = HotswapLinker.own(plan.staticData, name);
         if (bound) return { address: HotswapLinker.own(asmLibraryArg, '__memory_base').value + bound[0] };
-        // Emscripten's exception state: each thread's own copy (bound per instance).
-        var threadLocal = HotswapPatchFormat.runtime_thread_locals.indexOf(name);
-        if (threadLocal >= 0) return { runtimeThreadLocal: threadLocal };
+        // A thread-local: every instance binds its own thread's copy. The program's (a bound
+        // file-local one, or one it has by name: Emscripten's exception state, say), then an
+        // earlier patch's, then the patch's own.
+        var threadLocal = HotswapLinker.own(plan.staticThreadLocals, name) || HotswapLinker.own(program.threadLocals, name);
+        if (threadLocal) return { programThreadLocal: threadLocal[0] };
         if (program.dataNames.has(name) && HotswapLinker.own(GOT, name)) return { programData: true };
+        var patchThreadLocal = HotswapMain.threadLocals[name];
+        if (patchThreadLocal) return { patchThreadLocal: patchThreadLocal.version, offset: patchThreadLocal.offset };
         if (HotswapMain.data[name] !== undefined) return { address: HotswapMain.data[name] };
+        if (summary.threadLocalOffsets[name] !== undefined) return { ownThreadLocal: summary.threadLocalOffsets[name] };
         if (summary.dataOffsets[name] !== undefined) return { ownData: summary.dataOffsets[name] };
       } else if (entry.module === 'GOT.func' && entry.kind === 'global') {
         // A function's address is its slot: the same number the program's code uses for it.
@@ -245,6 +255,10 @@ mergeInto(LibraryManager.library, {
         var own = plan.slots.find(function(slot) { return slot.name === name; });
         if (own) return { tableIndex: own.index };
       }
+      // A weak import nothing defines is null, as in a static link (C++ refers weakly to a
+      // thread-local's initialiser, which a variable without one does not have).
+      var weak = summary.dylink && summary.dylink.weakImports;
+      if (weak && (weak.has(entry.module + '.' + name) || weak.has('env.' + name))) return { weakUndefined: true };
       fail('unresolved_import', 'needs ' + entry.module + '.' + name + ' (' + entry.kind + '), which neither the program nor an ' +
            'earlier patch defines; restart the dev loop to rebuild the program if the edit uses something new');
     },
@@ -265,6 +279,11 @@ mergeInto(LibraryManager.library, {
         var ignored = HotswapPatchFormat.ignored_exports.indexOf(name) >= 0;
         if (HotswapMain.data[name] === undefined && !ignored) HotswapMain.data[name] = plan.memoryBase + summary.dataOffsets[name];
       });
+      Object.keys(summary.threadLocalOffsets).forEach(function(name) {
+        if (HotswapMain.threadLocals[name] === undefined && !program.threadLocals[name]) {
+          HotswapMain.threadLocals[name] = { version: plan.version, offset: summary.threadLocalOffsets[name] };
+        }
+      });
     },
 
     // A rejected patch grew this instance's table: the workers must grow theirs the same
@@ -275,7 +294,13 @@ mergeInto(LibraryManager.library, {
 
     // Called by C++ between frames: the next prepared step, committed on the main thread, or
     // null. A table reservation ({module: null}) needs nothing here; the workers apply it.
+    // Nothing commits while an announced patch is still loading: patches announced together
+    // (the list a page opened late applies, saves in quick succession) commit together, so
+    // code that runs again after a commit (scene loading) runs once, with the newest code, and
+    // never with a version a later save already replaced (which may loop for ever on the main
+    // thread, where nothing can stop it).
     commitNext: function() {
+      if (HotswapMain.busy || HotswapMain.entries[HotswapMain.nextVersion]) return null;
       var step = HotswapMain.prepared.shift();
       if (!step) return null;
       HotswapMain.committedTableLength = step.plan.tableLength;
@@ -301,7 +326,8 @@ mergeInto(LibraryManager.library, {
     // Undoes the newest patch in effect: a step that points every jump-table entry it changed
     // back where it pointed before (an earlier patch's slot, or the program's function),
     // committed here and returned for the workers. Null when no patch is in effect.
-    rollBackNewest: function(reason) {
+    // `kind`: the failure kind the log shows (trapped_while_running, hung_while_running).
+    rollBackNewest: function(reason, kind) {
       var inEffect = HotswapMain.steps.filter(function(step) { return step.module && !step.rolledBack; });
       if (!inEffect.length) return null;
       var newest = inEffect[inEffect.length - 1];
@@ -329,12 +355,48 @@ mergeInto(LibraryManager.library, {
       if (entry.symbolsBefore) {
         HotswapMain.functions = entry.symbolsBefore.functions;
         HotswapMain.data = entry.symbolsBefore.data;
+        HotswapMain.threadLocals = entry.symbolsBefore.threadLocals;
       }
       entry.state = 'rolled back';
-      entry.failure = { kind: 'trapped_while_running', message: reason };
+      var ran = HotswapMain.changedFunctions(entry).filter(function(shown) { return shown.ranMs !== undefined; })
+        .map(function(shown) { return shown.short; });
+      entry.failure = { kind: kind || 'trapped_while_running', rolledBackTo: previousVersion,
+                        message: reason + '. ' + (ran.length ? 'Code this patch changed that ran: ' + ran.join(', ') + '. ' : '') +
+                                 'Every thread is back on ' + (previousVersion ? 'version ' + previousVersion : 'the program as built') + '.' };
       console.error('[hotswap] patch ' + newest.plan.version + ' rolled back: ' + reason);
       HotswapMain.changed(entry);
       return step;
+    },
+
+    // The functions a patch changed, once per name the log shows (the builder gives a
+    // constructor's variants one name): [{short, readable, new, ranMs}], ranMs: ms from the
+    // commit to the first run of any of them (undefined while none has run).
+    changedFunctions: function(entry) {
+      var byName = new Map();
+      entry.changed.forEach(function(change) {
+        var shown = byName.get(change.short);
+        if (!shown) byName.set(change.short, shown = { short: change.short, readable: change.readable, new: true, ranMs: undefined });
+        shown.new = shown.new && !!change.new;
+        var ran = entry.ran[change.name];
+        if (ran !== undefined && (shown.ranMs === undefined || ran < shown.ranMs)) shown.ranMs = ran;
+      });
+      return Array.from(byName.values());
+    },
+
+    // What a worker spawned now replays before its first task: every committed step in order,
+    // except that a patch rolled back since is never loaded (the table only grows as it did,
+    // so table indices stay the same in every instance) and its rollback is then moot.
+    catchUpSteps: function() {
+      var steps = [];
+      HotswapMain.steps.forEach(function(step) {
+        if (step.plan.rollsBack) return;
+        if (step.rolledBack) {
+          steps.push({ module: null, plan: { version: step.plan.version, tableBase: step.plan.tableBase, tableLength: step.plan.tableLength } });
+        } else {
+          steps.push(step);
+        }
+      });
+      return steps;
     },
 
     // A worker reports that it applied `version` (or failed to).
@@ -396,8 +458,10 @@ mergeInto(LibraryManager.library, {
             callees.forEach(function(callee) { if (functions[callee]) names.push(functions[callee]); });
             callsByName.set(functions[caller], names);
           });
+          // The program's thread-local layout: name -> [offset in a thread's block, size].
+          var threadLocals = Object.assign(Object.create(null), results[1].thread_locals || {});
           HotswapMain.programNow = { tableBase: tableBase, signatures: summary.functionSignatures, dataNames: dataNames, slots: slots,
-                                     slotNames: slotNames, callsByName: callsByName };
+                                     slotNames: slotNames, callsByName: callsByName, threadLocals: threadLocals };
           return HotswapMain.programNow;
         });
         HotswapMain.program.catch(function() {});  // reported by the first patch that needs it

@@ -1,13 +1,16 @@
 // Reads what the patch loader must know about a module and the JS API does not say:
 // function signatures (to refuse a patch that changes a hot function's signature), the
-// offsets of exported data (to bind a patch's own globals before it is instantiated) and
-// the dylink.0 memory and table sizes. Mirrors hotswap/tools/wasm_binary.py (the builder's
+// offsets of exported data (to bind a patch's own globals before it is instantiated), which
+// exports are thread-locals (an offset in a thread's block, not in memory) and which imports
+// are weak, and the dylink.0 memory and table sizes. Mirrors hotswap/tools/wasm_binary.py (the builder's
 // reader); both follow the WebAssembly binary format and the tool conventions.
 
 mergeInto(LibraryManager.library, {
   $HotswapWasmReader: {
     VALUE_TYPES: { 0x7f: 'i32', 0x7e: 'i64', 0x7d: 'f32', 0x7c: 'f64', 0x7b: 'v128', 0x70: 'funcref', 0x6f: 'externref' },
     KINDS: ['function', 'table', 'memory', 'global', 'tag'],
+    SYMBOL_WEAK: 0x1,   // the tool conventions' symbol flags, as dylink.0 uses them
+    SYMBOL_TLS: 0x100,
 
     // Returns {types, imports, functionTypes, exports, dataExportOffsets, dylink} or throws
     // an Error whose message says what is malformed and where.
@@ -62,13 +65,24 @@ mergeInto(LibraryManager.library, {
           var sectionName = name();
           if (sectionName === 'dylink.0') {
             if (!firstSection) fail('dylink.0 is not the first section');
-            module.dylink = { memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0 };
+            module.dylink = { memorySize: 0, memoryAlign: 0, tableSize: 0, tableAlign: 0, threadLocalExports: new Set(),
+                              weakImports: new Set() };
             while (position < end) {
               var sub = byte(), subSize = unsigned(), subEnd = position + subSize;
               if (subEnd > end) fail('dylink.0 subsection overruns its section');
               if (sub === 1) {
                 module.dylink.memorySize = unsigned(); module.dylink.memoryAlign = unsigned();
                 module.dylink.tableSize = unsigned(); module.dylink.tableAlign = unsigned();
+              } else if (sub === 3) {  // export info: flags per export (0x100: thread-local)
+                for (var exportCount = unsigned(), e = 0; e < exportCount; ++e) {
+                  var exportName = name();
+                  if (unsigned() & HotswapWasmReader.SYMBOL_TLS) module.dylink.threadLocalExports.add(exportName);
+                }
+              } else if (sub === 4) {  // import info: flags per import (0x1: weak)
+                for (var importCount = unsigned(), k = 0; k < importCount; ++k) {
+                  var importKey = name() + '.' + name();
+                  if (unsigned() & HotswapWasmReader.SYMBOL_WEAK) module.dylink.weakImports.add(importKey);
+                }
               }
               if (position > subEnd) fail('dylink.0 subsection ' + sub + ' overruns its size');
               position = subEnd;
@@ -124,20 +138,26 @@ mergeInto(LibraryManager.library, {
       return HotswapWasmReader.summarise(module);
     },
 
-    // Signature of every exported function and offset of every exported constant global.
+    // Signature of every exported function and offset of every exported constant global: in
+    // the module's memory (dataOffsets) or, for a thread-local, in its thread-local block
+    // (threadLocalOffsets).
     summarise: function(module) {
       var importedFunctions = module.imports.filter(function(entry) { return entry.kind === 'function'; });
       var importedGlobals = module.imports.filter(function(entry) { return entry.kind === 'global'; });
       var functionTypes = importedFunctions.map(function(entry) { return entry.type; }).concat(module.definedFunctionTypes);
       // Keyed by symbol names, which may be anything ("constructor", "__proto__"): no prototype.
       var result = { imports: module.imports, exports: module.exports, dylink: module.dylink, dataBytes: module.dataBytes,
-                     functionSignatures: Object.create(null), dataOffsets: Object.create(null) };
+                     functionSignatures: Object.create(null), dataOffsets: Object.create(null),
+                     threadLocalOffsets: Object.create(null) };
+      var threadLocals = module.dylink ? module.dylink.threadLocalExports : new Set();
       module.exports.forEach(function(entry) {
         if (entry.kind === 'function') {
           result.functionSignatures[entry.name] = functionTypes[entry.index];
         } else if (entry.kind === 'global' && entry.index >= importedGlobals.length) {
           var global = module.globals[entry.index - importedGlobals.length];
-          if (global && typeof global.init === 'number') result.dataOffsets[entry.name] = global.init;
+          if (global && typeof global.init === 'number') {
+            (threadLocals.has(entry.name) ? result.threadLocalOffsets : result.dataOffsets)[entry.name] = global.init;
+          }
         }
       });
       return result;

@@ -14,10 +14,12 @@ but it finds wasm-ld in its LLVM_ROOT, which the EM_LLVM_ROOT variable overrides
                                     names the program's hot-function list (only the link of
                                     a main module sets it, cmake/WasmMainModule.cmake), routes
                                     every call to those functions through the table and
-                                    writes the table map beside the module (NAME.hotswap.json),
-                                    wasm-ld's link map (NAME.link.map: where each static
-                                    variable is, for static_data.py), and what a relink without
-                                    em++ replays (program_linker.py).
+                                    writes the table map beside the module (NAME.hotswap.json,
+                                    with the program's thread-local layout: where each
+                                    thread-local is in a thread's block), wasm-ld's link map
+                                    (NAME.link.map: where each static variable is, for
+                                    static_data.py), and what a relink without em++ replays
+                                    (program_linker.py).
 
 HOTSWAP_HOT_FUNCTIONS=none links without routing (the benchmark's plain-call builds).
 """
@@ -33,6 +35,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from patch_format import PATCH_FORMAT  # noqa: E402
 from program_linker import PRE_FINALIZE_SUFFIX, WASM_LD_RECORD_SUFFIX  # noqa: E402
+from static_data import LinkMap  # noqa: E402
 from table_routing import route_calls_through_table, write_table_map  # noqa: E402
 from toolchain import ToolchainError, read_emscripten_config  # noqa: E402
 
@@ -102,7 +105,8 @@ def link(arguments: list[str]) -> int:
         print("hot_linker: no -o in the link command: cannot route calls through the table", file=sys.stderr)
         return 1
     # Mangled names in the name section: the table map names functions as symbols do.
-    extra = ["--no-demangle", f"--Map={output.with_name(output.stem + LINK_MAP_SUFFIX)}"] if routing else []
+    link_map = output.with_name(output.stem + LINK_MAP_SUFFIX) if output else None
+    extra = ["--no-demangle", f"--Map={link_map}"] if routing else []
     status = subprocess.run([str(real), *arguments, *extra]).returncode
     if status != 0 or not routing:
         return status
@@ -110,6 +114,8 @@ def link(arguments: list[str]) -> int:
     hot_names = set(json.loads(Path(hot_list).read_text()))
     result = route_calls_through_table(output.read_bytes(), hot_names, str(output))
     output.write_bytes(result.module)
+    # Patches bind the program's thread-locals per thread: each thread's block address plus this offset.
+    result.table_map["thread_locals"] = {name: list(place) for name, place in sorted(LinkMap(link_map).thread_locals_by_name().items())}
     write_table_map(result.table_map, output.with_name(output.stem + PATCH_FORMAT["table_map_suffix"]))
     # For program_linker.py's relinks: these arguments (em++'s response file is gone after the
     # link), and the module as it leaves here, before em++ finishes it.

@@ -16,6 +16,12 @@ Outputs:
   --hot-functions FILE       JSON list of the functions the program's own sources define
                              (strong, not file-local): the hot functions, whose calls the
                              link routes through the table (hot_linker.py)
+  --thread-local-stubs FILE  an Emscripten JS library with a no-op for every C++ thread-local
+                             initialiser (_ZTH...) the objects refer to and none defines: a
+                             source that uses an `extern thread_local` declared elsewhere
+                             refers to it weakly, in case the variable has a dynamic
+                             initialiser; in a static link the reference is null, but a main
+                             module imports it, and em++ refuses an import nothing provides
 """
 from __future__ import annotations
 
@@ -79,8 +85,12 @@ def object_binaries(paths: list[Path]):
             yield WasmBinary.from_file(path)
 
 
-def collect(paths: list[Path]) -> tuple[list[str], list[str], list[str]]:
-    """(hard exports, exports if defined, hot functions). Library *data* the program uses is a
+THREAD_LOCAL_INITIALISER_PREFIX = "_ZTH"  # Itanium C++ ABI: a thread-local's initialisation function
+
+
+def collect(paths: list[Path]) -> tuple[list[str], list[str], list[str], list[str]]:
+    """(hard exports, exports if defined, hot functions, thread-local initialisers referred to
+    and not defined). Library *data* the program uses is a
     hard export: data is never implemented in JS, and wasm-ld 14 skips --export-if-defined for
     data that comes from an archive. Library functions may be JS (then wasm-ld has nothing to
     export). Hot functions are the strong ones: a weak (inline, template) function is compiled
@@ -106,7 +116,8 @@ def collect(paths: list[Path]) -> tuple[list[str], list[str], list[str]]:
             else:
                 used.add(symbol.name)
     exported = defined | used_data | set(COMMON_LIBRARY_FUNCTIONS)
-    return sorted(exported), sorted(used - exported), sorted(hot)
+    missing_initialisers = {name for name in used - defined if name.startswith(THREAD_LOCAL_INITIALISER_PREFIX)}
+    return sorted(exported), sorted(used - exported - missing_initialisers), sorted(hot), sorted(missing_initialisers)
 
 
 def main() -> int:
@@ -115,8 +126,16 @@ def main() -> int:
     parser.add_argument("--exported-functions", type=Path, required=True)
     parser.add_argument("--export-if-defined", type=Path, required=True)
     parser.add_argument("--hot-functions", type=Path)
+    parser.add_argument("--thread-local-stubs", type=Path)
     arguments = parser.parse_args()
-    defined, library, hot = collect(arguments.inputs)
+    defined, library, hot, missing_initialisers = collect(arguments.inputs)
+    if arguments.thread_local_stubs:
+        # A library key is the C name without Emscripten's leading underscore.
+        # `__sig`: Emscripten puts a JS function whose address code takes into the table.
+        stubs = "".join(f"  {name}__sig: 'v',\n  {name}: function() {{}},\n" for name in missing_initialisers)
+        arguments.thread_local_stubs.write_text("// Written by hotswap/tools/main_module_exports.py: thread-locals these "
+                                                "initialisers would set up need none.\nmergeInto(LibraryManager.library, {\n"
+                                                + stubs + "});\n")
     if arguments.hot_functions:
         arguments.hot_functions.write_text(json.dumps(hot, indent=0) + "\n")
     # Emscripten spells C symbols with a leading underscore in EXPORTED_FUNCTIONS.

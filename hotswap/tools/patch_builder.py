@@ -49,7 +49,7 @@ from object_rewriter import bind_weak_functions_locally  # noqa: E402
 from patch_format import PATCH_FORMAT  # noqa: E402
 from preambles import Preambles, has_target_pch, include_block, refused_pch, without_target_pch  # noqa: E402
 from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check_patch, demangle,  # noqa: E402
-                          functions_defined_by, use_demangler, without_parameters)
+                          functions_defined_by, short_names, use_demangler)
 import record_layouts  # noqa: E402
 from run_flags import add_run_flags  # noqa: E402
 from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
@@ -78,6 +78,8 @@ class BuildResult:
     calls: dict[str, list[str]] = field(default_factory=dict)
     warnings: list[dict] = field(default_factory=list)  # {file, line, column, message, context}
     static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # bound static -> (program address, size)
+    # bound file-local thread-local -> (offset in the program's thread-local block, size)
+    static_thread_locals: dict[str, tuple[int, int]] = field(default_factory=dict)
     routed_calls: int = 0  # the patch's own calls that go through the program's slots
     headers: list[dict] = field(default_factory=list)  # per edited header: which includers compiled and why (header_edits)
     reused: list[str] = field(default_factory=list)  # of `files`, those an earlier compile of the same text gave (no compile)
@@ -103,6 +105,7 @@ class PatchedSource:
     dependencies: set[Path]
     fingerprinted: Path
     static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # its bound statics (static_data.py)
+    static_thread_locals: dict[str, tuple[int, int]] = field(default_factory=dict)  # and thread-locals
 
 
 @dataclass
@@ -284,6 +287,7 @@ class PatchBuilder:
             result.carried = [self.relative(source) for source in sorted(carried)]
             for patched in [*compiled.values(), *(self.patched[source] for source in carried)]:
                 result.static_data.update(patched.static_data)  # carried objects bind their statics too
+                result.static_thread_locals.update(patched.static_thread_locals)
             module_path = self._link([*(c.object_file for c in compiled.values()), *carried.values()], version, result)
             self._check(module_path, sources, result)
             self._report_changes(module_path, compiled, result)
@@ -362,7 +366,8 @@ class PatchBuilder:
             self._check_static_sizes(job.source, job.output, job.statics)
             bind_weak_functions_locally(job.output)
             fingerprinted = plain_objects.get(job.source, job.output)
-            compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses)
+            compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses,
+                                                 job.statics.thread_locals)
             uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"))
             self._compiled_objects[keys[job.source]] = CompiledSource(compiled[job.source], warnings[job.source],
                                                                       self.program_equivalents[job.source], uses)
@@ -473,10 +478,11 @@ class PatchBuilder:
         """A bound variable whose type changed size cannot use the program's storage."""
         if not statics.renamed:
             return
+        program_sizes = statics.sizes()
         sizes = {symbol.name: symbol.size for symbol in WasmBinary.from_file(object_file).symbols()
-                 if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.name in statics.addresses}
+                 if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.name in program_sizes}
         for old, new in statics.renamed.items():
-            program_size = statics.addresses[new][1]
+            program_size = program_sizes[new]
             if new in sizes and sizes[new] != program_size:
                 readable = demangle([old])[old]
                 raise PatchRejected("layout_changed",
@@ -672,7 +678,8 @@ class PatchBuilder:
             data, flags = add_run_flags(data, changed | new, module_path.name)
             module_path.write_bytes(data)
         readable = demangle(sorted(changed | new))
-        result.changed = sorted(({"name": name, "readable": readable[name], "short": without_parameters(readable[name]),
+        short = short_names({readable[name] for name in changed | new})
+        result.changed = sorted(({"name": name, "readable": readable[name], "short": short[readable[name]],
                                   "new": name in new, "flag": flags.get(name)} for name in changed | new),
                                 key=lambda change: change["readable"])
         result.calls = self._calls_of(data, changed | new)
@@ -713,7 +720,8 @@ class PatchBuilder:
     def _save_state(self) -> None:
         state = {"patched": {str(source): {"object": str(patched.object_file), "fingerprinted": str(patched.fingerprinted),
                                            "dependencies": sorted(map(str, patched.dependencies)),
-                                           "static_data": patched.static_data}
+                                           "static_data": patched.static_data,
+                                           "static_thread_locals": patched.static_thread_locals}
                              for source, patched in self.patched.items()}}
         (self.patch_dir / STATE_FILE).write_text(json.dumps(state, indent=1))
 
@@ -726,7 +734,9 @@ class PatchBuilder:
                 if Path(patched["object"]).exists():
                     self.patched[Path(source)] = PatchedSource(Path(patched["object"]), set(map(Path, patched["dependencies"])),
                                                                Path(patched["fingerprinted"]),
-                                                               {name: tuple(at) for name, at in patched["static_data"].items()})
+                                                               {name: tuple(at) for name, at in patched["static_data"].items()},
+                                                               {name: tuple(at) for name, at in
+                                                                patched.get("static_thread_locals", {}).items()})
         index = patch_dir / "index.json"
         if not index.exists():
             return

@@ -7,6 +7,7 @@ hotswap/patch_format.json.
 """
 from __future__ import annotations
 
+import json
 import shutil
 import subprocess
 from dataclasses import dataclass, field
@@ -18,8 +19,6 @@ from wasm_binary import SYMBOL_FUNCTION, WasmBinary
 
 
 ORIGINAL_PREFIX = "orig$"
-# Emscripten's per-thread exception state: the loader binds each thread's copy.
-RUNTIME_THREAD_LOCALS = set(PATCH_FORMAT["runtime_thread_locals"])
 
 
 class PatchRejected(Exception):
@@ -34,13 +33,15 @@ class PatchRejected(Exception):
 
 @dataclass
 class ProgramInterface:
-    """What a patch can link against: the program's exports, the JS functions it imports, and
-    the functions whose address it takes through its own GOT (Emscripten gives those a slot:
-    JS functions such as __cxa_throw)."""
+    """What a patch can link against: the program's exports, the JS functions it imports, the
+    functions whose address it takes through its own GOT (Emscripten gives those a slot:
+    JS functions such as __cxa_throw), and its thread-locals (its table map lists them: each
+    thread has its own copy, which the loader binds per thread)."""
     function_signatures: dict[str, str]
     data_names: set[str]
     js_functions: set[str]
     got_functions: set[str]
+    thread_local_names: set[str] = field(default_factory=set)
 
     @classmethod
     def from_wasm(cls, path: Path) -> "ProgramInterface":
@@ -55,7 +56,9 @@ class ProgramInterface:
         data = {export.name for export in binary.exports() if export.kind == "global"}
         js_functions = {entry.name for entry in binary.imports() if entry.module == "env" and entry.kind == "function"}
         got_functions = {entry.name for entry in binary.imports() if entry.module == "GOT.func"}
-        return cls(signatures, data, js_functions, got_functions)
+        table_map = path.with_name(path.stem + PATCH_FORMAT["table_map_suffix"])
+        thread_locals = set(json.loads(table_map.read_text()).get("thread_locals", {})) if table_map.exists() else set()
+        return cls(signatures, data, js_functions, got_functions, thread_locals)
 
 
 @dataclass
@@ -110,6 +113,17 @@ def without_parameters(readable: str) -> str:
     return readable
 
 
+def short_names(readable_names: set[str]) -> dict[str, str]:
+    """The name the patch log shows for each readable (demangled) name: without its parameters,
+    unless another of them would look the same (overloads keep their parameters). Variants of
+    one function that share a readable name (a constructor's complete-object and base-object
+    copies) share the short name too, so the log lists them once."""
+    by_short: dict[str, list[str]] = {}
+    for name in readable_names:
+        by_short.setdefault(without_parameters(name), []).append(name)
+    return {name: short if len(names) == 1 else name for short, names in by_short.items() for name in names}
+
+
 def functions_defined_by(object_file: Path) -> set[str]:
     """The strong, non-local functions an object of the program defines."""
     binary = WasmBinary.from_file(object_file)
@@ -153,8 +167,10 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
                                 f"{readable} would change signature from {known} to {signature}",
                                 f"{without_parameters(readable)} changed its signature")
 
-    # 3. Every import must be defined by the program, an earlier patch, or the patch itself.
+    # 3. Every import must be defined by the program, an earlier patch, or the patch itself;
+    # or be weak (a thread-local's initialiser that no one needs defines none): it binds to null.
     patch_data = {export.name for export in patch.exports() if export.kind == "global"}
+    weak = patch.dylink().weak_imports
     special = {"memory", "__indirect_function_table", "__stack_pointer", "__memory_base", "__table_base"}
     for entry in patch.imports():
         name = entry.name
@@ -162,7 +178,9 @@ def check_patch(patch: WasmBinary, program: ProgramInterface, earlier: EarlierPa
                                       or name in earlier.function_signatures):
             continue
         if entry.module == "GOT.mem" and (name in program.data_names or name in earlier.data_names or name in patch_data
-                                          or name in RUNTIME_THREAD_LOCALS):
+                                          or name in program.thread_local_names):
+            continue
+        if (entry.module, name) in weak or (entry.module in ("GOT.mem", "GOT.func") and ("env", name) in weak):
             continue
         if entry.module == "GOT.func" and (name in program.function_signatures or name in program.got_functions
                                            or name in earlier.function_signatures or name in patch_signatures):

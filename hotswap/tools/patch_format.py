@@ -1,7 +1,7 @@
 """The patch format's named constants, read once from hotswap/patch_format.json.
 
 Why it exists: that file is the one written-down source of the format's names (file names,
-suffixes, failure kinds, ignored exports, the runtime's thread-locals) shared by the C++
+suffixes, failure kinds, ignored exports, manifest fields) shared by the C++
 engine, the page's loader and these tools; every tool imports PATCH_FORMAT from here.
 """
 from __future__ import annotations

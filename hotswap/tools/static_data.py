@@ -19,53 +19,74 @@ Only writable variables are bound (in the program's `.data.`/`.bss.` segments); 
 declared const, even one initialised at run time (a lookup table computed from code the
 user may be editing), gets a fresh copy computed by the patch's code. A static the program
 does not have yet stays the patch's own.
+
+File-local thread-locals (`static thread_local`, a function's `static thread_local`, and the
+guard of the file's thread-local initialisers) are bound the same way, to the program's
+copy of each thread: their place is an offset in the program's thread-local block
+(`.tdata.`/`.tbss.` in the link map), which the loader adds to each thread's block address.
 """
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from patch_checks import demangle
 from wasm_binary import SYMBOL_DATA, WasmBinary
 
 # A line of wasm-ld's map for one input data segment: address, offset, size, "input:(segment)".
-_MAP_SEGMENT = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+(\S.*):\((\.(?:data|bss)\.[^)]+)\)\s*$")
+# For a thread-local segment (.tdata., .tbss.) the address is an offset in the thread-local block.
+_MAP_SEGMENT = re.compile(r"^\s*([0-9a-f]+)\s+[0-9a-f]+\s+([0-9a-f]+)\s+(\S.*):\((\.(t?data|t?bss)\.[^)]+)\)\s*$")
 _CONST_DECLARATION = re.compile(r"\bstatic\b[^;{}()=]*\b(?:const|constexpr)\b[^;{}()=]*?\b([A-Za-z_]\w*)\s*[({=;\[]")
 BOUND_PREFIX = "__hotswap_static."
 
 
 class LinkMap:
-    """Data addresses (relative to the program's memory base) by input file and symbol."""
+    """Data addresses (relative to the program's memory base) and thread-local offsets (in a
+    thread's block) by input file and symbol."""
 
     def __init__(self, path: Path):
         self.segments: dict[str, dict[str, tuple[int, int]]] = {}
+        self.thread_local_segments: dict[str, dict[str, tuple[int, int]]] = {}
         for line in path.read_text().splitlines():
             match = _MAP_SEGMENT.match(line)
             if match:
-                address, size, source, segment = match.groups()
+                address, size, source, segment, kind = match.groups()
                 symbol = segment.split(".", 2)[2]
-                self.segments.setdefault(source, {})[symbol] = (int(address, 16), int(size, 16))
+                table = self.thread_local_segments if kind.startswith("t") else self.segments
+                table.setdefault(source, {})[symbol] = (int(address, 16), int(size, 16))
 
-    def of_object(self, object_file: Path, build_dir: Path) -> dict[str, tuple[int, int]]:
-        """The data of one of the program's objects: linked as itself, or from its target's archive."""
+    def of_object(self, object_file: Path, build_dir: Path, thread_locals: bool = False) -> dict[str, tuple[int, int]]:
+        """The data (or thread-locals) of one of the program's objects: linked as itself, or
+        from its target's archive."""
+        segments = self.thread_local_segments if thread_locals else self.segments
         relative = str(object_file.relative_to(build_dir)) if object_file.is_relative_to(build_dir) else str(object_file)
-        if relative in self.segments:
-            return self.segments[relative]
+        if relative in segments:
+            return segments[relative]
         match = re.search(r"CMakeFiles/([^/]+)\.dir/", relative)
         if match:
             member = f"lib{match.group(1)}.a({object_file.name})"
-            found = [source for source in self.segments if source.endswith(member) and
+            found = [source for source in segments if source.endswith(member) and
                      (source == member or source.endswith("/" + member))]
             if len(found) == 1:
-                return self.segments[found[0]]
+                return segments[found[0]]
         return {}
 
+    def thread_locals_by_name(self) -> dict[str, tuple[int, int]]:
+        """Every thread-local of the program whose name only one input defines: offset in a
+        thread's block, size. What the program tells patches of its thread-local layout."""
+        seen: dict[str, list[tuple[int, int]]] = {}
+        for symbols in self.thread_local_segments.values():
+            for name, place in symbols.items():
+                seen.setdefault(name, []).append(place)
+        return {name: places[0] for name, places in seen.items() if len(places) == 1}
 
-def writable_locals(object_file: Path) -> set[str]:
-    """The file-local variables an object defines (not thread-local): candidates to bind."""
-    return {symbol.name for symbol in WasmBinary.from_file(object_file).symbols()
-            if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.local and not symbol.tls and symbol.name}
+
+def writable_locals(object_file: Path) -> tuple[set[str], set[str]]:
+    """The file-local variables an object defines, plain and thread-local: candidates to bind."""
+    locals_ = [symbol for symbol in WasmBinary.from_file(object_file).symbols()
+               if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.local and symbol.name]
+    return {symbol.name for symbol in locals_ if not symbol.tls}, {symbol.name for symbol in locals_ if symbol.tls}
 
 
 def const_declared_names(source_text: str) -> set[str]:
@@ -78,23 +99,33 @@ class StaticBindings:
     """For one source: each variable to bind, its name in the patch, and its program address."""
     renamed: dict[str, str]              # symbol in the source's IR -> the patch's name for it
     addresses: dict[str, tuple[int, int]]  # the patch's name -> (address relative to memory base, size)
+    # Thread-locals: the patch's name -> (offset in the program's thread-local block, size).
+    thread_locals: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def sizes(self) -> dict[str, int]:
+        return {name: size for name, (_, size) in [*self.addresses.items(), *self.thread_locals.items()]}
 
 
 def bindings_for(source_key: str, source_text: str, program_object: Path, link_map: LinkMap, build_dir: Path) -> StaticBindings:
     program_data = link_map.of_object(program_object, build_dir)
-    candidates = sorted(name for name in writable_locals(program_object) if name in program_data)
+    program_thread_locals = link_map.of_object(program_object, build_dir, thread_locals=True)
+    plain, thread_local = writable_locals(program_object)
+    candidates = sorted([name for name in plain if name in program_data] + [name for name in thread_local if name in program_thread_locals])
     if not candidates:
         return StaticBindings({}, {})
     constant = const_declared_names(source_text)
     readable = demangle(candidates)
-    renamed, addresses = {}, {}
+    bindings = StaticBindings({}, {})
     for name in candidates:
         if readable[name].rsplit("::", 1)[-1].strip() in constant:  # "f()::table", "guard variable for f()::table"
             continue
         bound = f"{BOUND_PREFIX}{source_key}.{name}"
-        renamed[name] = bound
-        addresses[bound] = program_data[name]
-    return StaticBindings(renamed, addresses)
+        bindings.renamed[name] = bound
+        if name in thread_local:
+            bindings.thread_locals[bound] = program_thread_locals[name]
+        else:
+            bindings.addresses[bound] = program_data[name]
+    return bindings
 
 
 def rewrite_ir(text: str, renamed: dict[str, str]) -> str:

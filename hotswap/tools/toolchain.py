@@ -42,6 +42,8 @@ SIDE_MODULE_LINK_FLAGS = [
     "--no-gc-sections", "--experimental-pic", "-shared",
     "--unresolved-symbols=import-dynamic",  # wasm-ld 19: the program's data a patch uses (vtables, typeinfo) via GOT.mem
     "--no-demangle",  # the name section names functions as symbols do (the builder reads it)
+    # A patch's own thread-locals: every instance (thread) gives it a TLS block of its own.
+    "--export-if-defined=__wasm_init_tls", "--export-if-defined=__tls_size", "--export-if-defined=__tls_align",
     "-mllvm", "-combiner-global-alias-analysis=false", "-mllvm", "-enable-emscripten-sjlj", "-mllvm", "-disable-lsr",
 ]
 

@@ -206,6 +206,7 @@ class DylinkInfo:
     table_align: int = 0    # log2
     needed: list[str] = dataclasses.field(default_factory=list)
     tls_exports: list[str] = dataclasses.field(default_factory=list)
+    weak_imports: set[tuple[str, str]] = dataclasses.field(default_factory=set)  # (module, field) of weak imports
 
 
 class WasmBinary:
@@ -458,6 +459,11 @@ class WasmBinary:
                     name, flags = reader.name(), reader.unsigned()
                     if flags & FLAG_TLS:
                         info.tls_exports.append(name)
+            elif subsection == DYLINK_IMPORT_INFO:
+                for _ in range(reader.unsigned()):
+                    module, field, flags = reader.name(), reader.name(), reader.unsigned()
+                    if flags & FLAG_WEAK:
+                        info.weak_imports.add((module, field))
             if reader.position > end:
                 raise reader.fail(f"dylink.0 subsection {subsection} overruns its size")
             reader.position = end

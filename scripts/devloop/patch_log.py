@@ -9,6 +9,10 @@ import threading
 from typing import TextIO
 
 
+# Failure kinds of a patch the page applied and then undid (hotswap/patch_format.json).
+ROLLBACK_KINDS = ("trapped_while_running", "hung_while_running")
+
+
 class PatchLog:
     def __init__(self, stream: TextIO = sys.stdout):
         self.stream = stream
@@ -33,9 +37,12 @@ class PatchLog:
                     print(f"    {line}", file=self.stream)
                 self.stream.flush()
         else:
-            changed = manifest.get("changed") or []
-            what = ("changed " + ", ".join(change["short"] + (" (new)" if change.get("new") else "") for change in changed)
-                    if changed else "no code changed")
+            # One entry per name: the builder gives a constructor's variants one short name.
+            shown: dict[str, bool] = {}
+            for change in manifest.get("changed") or []:
+                shown[change["short"]] = shown.get(change["short"], True) and bool(change.get("new"))
+            what = ("changed " + ", ".join(name + (" (new)" if new else "") for name, new in shown.items())
+                    if shown else "no code changed")
             cpu = manifest.get("compile_cpu_ms")
             reused = manifest.get("reused") or []
             compile_note = ("no compile: built before (an undo)" if reused and len(reused) == len(manifest["files"]) else
@@ -135,10 +142,16 @@ class PatchLog:
                 self.stream.flush()
         elif kind == "patch-rejected":
             failure = report.get("failure") or {}
-            self.say(f"patch {version} REJECTED by the page ({failure.get('kind', '?').replace('_', ' ')}); it keeps the code it had:")
+            failure_kind = failure.get("kind", "?")
+            if failure_kind in ROLLBACK_KINDS:
+                self.say(f"patch {version} ROLLED BACK by the page ({failure_kind.replace('_', ' ')}):")
+            else:
+                self.say(f"patch {version} REJECTED by the page ({failure_kind.replace('_', ' ')}); it keeps the code it had:")
             with self._lock:
                 for line in str(failure.get("message", "")).splitlines():
                     print(f"    {line}", file=self.stream)
                 self.stream.flush()
+        elif kind == "problem":
+            self.say(f"the page: {report.get('title')}: {report.get('text')}")
         else:
             self.say(f"page report: {report}")

@@ -158,3 +158,34 @@ test('a saved scene file reaches the screen keeping the camera; a broken one is 
   const restored = await pagePicture(2);
   assertSamePicture(restored, before, 'the scene as it was');
 });
+
+// Last: the workers it stops stay in the worker table as Failed.
+test('an endless loop saved into the sky is rolled back by itself, the terminal says which workers it hung, and the fix saved next applies as usual', async () => {
+  const good = project.read(SKY);
+  const before = await stats();
+  const hung = await saveAndSettle(SKY, (text) => text.replace('  const float elevation = direction.y;',
+    '  const float elevation = direction.y;\n  if (direction.y > 0.5f) { volatile int spin = 0; while (spin >= 0) spin = spin * 1; }'));
+  assert.equal(hung.state, 'applied', JSON.stringify(hung.failure));
+  await waitForPatches((v) => HotswapMain.entries[v].state === 'rolled back', hung.version, 60000);
+  await session.waitForOutput(new RegExp(`patch ${hung.version} ROLLED BACK by the page \\(hung while running\\):\\n` +
+    '    worker \\d+ made no progress for \\d+\\.\\d s \\(an endless loop\\?\\) rendering pixels .*' +
+    `on patch ${hung.version}'s code.* Code this patch changed that ran: raytracer::sky_radiance\\. Every thread is back on version ${before.frameVersion}\\.`));
+  // The picture comes back by itself: frames of the code in effect before the loop.
+  await waitUntil(page, ([from, v]) => {
+    const s = raytracerPage.program.statistics();
+    return s.frames > from + 3 && s.frameVersion === v && s.accumulatedSamples > 0;
+  }, [(await stats()).frames, before.frameVersion], 30000);
+  assert.ok(await page.evaluate(() => !document.getElementById('error-overlay').hidden), 'the overlay says what happened');
+
+  const fixed = await saveAndSettle(SKY, () => good);  // the loop deleted again
+  assert.equal(fixed.state, 'applied', JSON.stringify(fixed.failure));
+  await waitForVersionOnScreen(session.version);
+  await waitUntil(page, () => document.getElementById('error-overlay').hidden);
+  const [pageImage, nativeImage] = [await pagePicture(2), await nativePicture(2)];
+  assertSamePicture(pageImage, nativeImage, 'after the fix the page draws what the code draws natively');
+  const after = await stats();
+  const live = after.workers.filter((w) => w.status === 'Normal');
+  assert.equal(live.length, 2, JSON.stringify(after.workers));
+  assert.ok(live.every((w) => w.version === session.version), JSON.stringify(after.workers));
+  assert.equal(after.mixedVersionFrames, 0);
+});

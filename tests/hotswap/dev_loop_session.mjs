@@ -57,7 +57,7 @@ export async function openDevLoopSession({ scene, width, height, workers }) {
         const entry = HotswapMain.log.find((e) => e.version > from);
         return entry && ['applied', 'rejected'].includes(entry.state) &&
           { version: entry.version, state: entry.state, failure: entry.failure || null,
-            changed: entry.changed.map((c) => c.short), warnings: entry.warnings };
+            changed: HotswapMain.changedFunctions(entry).map((c) => c.short), warnings: entry.warnings };
       }, newestBefore, 120000);
       session.version = settled.version;
       return settled;

@@ -5,10 +5,12 @@
 // function in a header included by ten or more sources (only those that use it compile),
 // scene-loading code that ran once
 // (the scene is rebuilt, the camera kept), and the patch log's report of which functions
-// changed and which of them ran. Each one checks what the page draws or says.
+// changed and which of them ran. Each one checks what the page draws or says. Last, a loop
+// in code the main thread runs: the page freezes, the terminal says why, and the page loaded
+// again after the fix shows the fixed code.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { waitUntil } from '../browser/harness.mjs';
+import { openPage, waitUntil } from '../browser/harness.mjs';
 import { compareImages } from '../browser/png.mjs';
 import { openDevLoopSession, replaceOnce } from './dev_loop_session.mjs';
 
@@ -17,6 +19,7 @@ const FRAME_LOOP = 'app/web/frame_loop.cpp';
 const TEXTURE = 'app/core/texture.h';
 const SCENE_READER = 'app/core/scene_reader.cpp';
 const SKY = 'app/hot/sky.cpp';
+const LIGHTS = 'app/core/lights.cpp';
 let session, page;
 
 before(async () => {
@@ -141,4 +144,58 @@ test('the patch log names the functions a save changed and marks those that ran;
   assert.match(meshRow, /○ raytracer::SceneReader::read_mesh/);
   await waitUntil(page, (v) => raytracerPage.program.statistics().frameVersion === v, mesh.version);
   await session.waitForOutput(new RegExp(`patch ${mesh.version}: not run yet \\(live, waiting for a call\\): raytracer::SceneReader::read_mesh`));
+});
+
+test('a constructor, two functions of one name (its complete- and base-object variants), is listed once and counts as run once either ran: the log never contradicts itself', async () => {
+  const settled = await session.saveAndSettle(LIGHTS, (text) => replaceOnce(text,
+    'if (brightest_sun_channel > 0.0f && sun_one_minus_cos > 0.0f) {', 'if (brightest_sun_channel > 1e-9f && sun_one_minus_cos > 0.0f) {'));
+  assert.equal(settled.state, 'applied', JSON.stringify(settled.failure));
+  const variants = await page.evaluate((v) => HotswapMain.entries[v].changed.map((c) => c.name), settled.version);
+  assert.ok(variants.length >= 2, `the save changed the constructor's variants as separate functions: ${variants}`);
+  assert.deepEqual(settled.changed, ['raytracer::Lights::Lights']);
+  const v = settled.version;
+  await session.waitForOutput(new RegExp(`patch ${v}: built app/core/lights\\.cpp in \\d+ ms \\(compile \\d+, link \\d+\\): changed raytracer::Lights::Lights\\n`));
+  // The scene is rebuilt with the new code, so the constructor runs (one of its variants).
+  await session.waitForOutput(new RegExp(`patch ${v}: ran raytracer::Lights::Lights \\(\\d+ ms after it applied\\)\\n`));
+  const row = await session.waitForPatches((version) => {
+    const found = [...document.querySelectorAll('#patch-log tbody tr')].find((r) => r.children[0].textContent === String(version));
+    return found && /✓/.test(found.children[3].textContent) && found.children[3].textContent;
+  }, v, 10000);
+  assert.equal(row.trim(), '✓ raytracer::Lights::Lights');
+  await session.waitForVersionOnScreen(v);
+  assert.doesNotMatch(session.devLoop.output(), new RegExp(`patch ${v}: (ran .*; )?not run yet.*Lights::Lights`));
+});
+
+// Last: it freezes the page of the session for good.
+test('a loop in scene loading freezes the main thread, which nothing can recover: the workers tell the terminal why; with the fix saved, the page loaded again shows the fixed code', async () => {
+  const builtSceneReader = () => [...session.devLoop.output().matchAll(/patch (\d+): built app\/core\/scene_reader\.cpp[^\n]*/g)];
+  const saveAndWaitForBuild = async (transform) => {
+    const before = builtSceneReader().length;
+    session.project.edit(SCENE_READER, transform);
+    await session.waitForOutput({ test: () => builtSceneReader().length > before }, 300000);
+    return builtSceneReader().at(-1);
+  };
+  const good = session.project.read(SCENE_READER);
+  const loop = await saveAndWaitForBuild((text) => text.replace(/(const float radius = [^;]*;)/,
+    '$1\n  { volatile int spin = 0; while (spin >= 0) spin = spin * 1; }'));
+  assert.match(loop[0], /changed raytracer::SceneReader::read_object/);
+  await session.waitForOutput(new RegExp('the page: The page froze: the main thread has not run for 3 s: code it runs loops \\(scene loading, ' +
+    'which a patch that changed it runs again; everything, with zero workers\\), on patch \\d+\'s code\\. The page cannot recover by ' +
+    'itself: save a fix, then reload the page'), 60000);
+
+  const fix = Number((await saveAndWaitForBuild(() => good))[1]);
+  // What a user does: load the page again (in a context of its own: the frozen one keeps its process).
+  const { page: reloaded } = await openPage(session.browser, `${session.devLoop.url}index.html?scene=sphere_field.json&width=160&height=90&workers=2`,
+    { waitFor: () => globalThis.raytracerPage?.ready });
+  await waitUntil(reloaded, (v) => {
+    raytracerPage.program.setSampleLimit(2);
+    const s = raytracerPage.program.statistics();
+    return s.frameVersion === v && s.idle && s.accumulatedSamples === 2;
+  }, fix, 120000);
+  const image = await reloaded.evaluate(() => {
+    const { width, height, rgba } = raytracerPage.program.displayedPixels();
+    return { width, height, rgba: Array.from(rgba) };
+  });
+  const native = await session.nativePicture(2, { width: 160, height: 90 });
+  session.assertSamePicture({ ...image, rgba: Buffer.from(image.rgba), state: {} }, native, 'the page loaded again draws the fixed code\'s scene');
 });

@@ -40,6 +40,20 @@ void record_hot_call(int argument) {
                     " checked " + std::to_string(checked));
 }
 
+// "<where> v<version> counted <n> calls <n> here <n> seed <n>": what hot_count_on_this_thread
+// returned, the thread-locals it counts in as unpatched code reads them, and the file-local one.
+std::vector<std::string> thread_results;
+
+void record_thread_count() {
+  const int counted = hot_count_on_this_thread();
+  auto id = wwm::this_worker_id();
+  std::string where = id ? "worker " + std::to_string(id->value) : std::string("main");
+  std::lock_guard lock(results_mutex);
+  thread_results.push_back(where + " v" + std::to_string(hotswap::current_version()) + " counted " + std::to_string(counted) +
+                           " calls " + std::to_string(thread_calls) + " here " + std::to_string(hot_calls_here_on_this_thread()) +
+                           " seed " + std::to_string(thread_seed));
+}
+
 std::vector<std::uint32_t> committed_versions;
 
 EM_JS(void, mark_page_ready, (), { globalThis.hotswapTestReady = true; });
@@ -71,6 +85,25 @@ EMSCRIPTEN_KEEPALIVE int test_call_everywhere_on(int version, int argument) {
     wwm::post(worker.id, [on_version](JsValue) { on_version(); });
   }
   return 1;
+}
+
+// The main thread counts `main_times` times, every worker once; the last count of each
+// thread is recorded.
+EMSCRIPTEN_KEEPALIVE void test_count_everywhere(int main_times) {
+  for (int i = 1; i < main_times; ++i) hot_count_on_this_thread();
+  record_thread_count();
+  for (const wwm::WorkerInfo& worker : wwm::workers()) {
+    wwm::post(worker.id, [](JsValue) { record_thread_count(); });
+  }
+}
+
+EMSCRIPTEN_KEEPALIVE char* test_thread_results_json() {
+  std::lock_guard lock(results_mutex);
+  static std::string json;
+  json = "[";
+  for (std::size_t i = 0; i < thread_results.size(); ++i) json += (i ? ",\"" : "\"") + thread_results[i] + "\"";
+  json += "]";
+  return json.data();
 }
 
 EMSCRIPTEN_KEEPALIVE int test_commit() { return hotswap::commit_ready_patches(); }

@@ -1,8 +1,9 @@
 // A patch built from an edited source reaches the main thread and every worker, between
-// tasks, with the program's state kept; workers spawned later catch up; zero-worker mode.
+// tasks, with the program's state kept; workers spawned later catch up; thread-locals, the
+// program's and a patch's own, one copy per thread; zero-worker mode.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { HOT_CHECKED, HOT_HELPERS, HOT_SCALE, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
+import { HOT_CHECKED, HOT_HELPERS, HOT_SCALE, HOT_THREAD_LOCAL, HOT_VALUE, openPatchSession, originalValue } from './patch_session.mjs';
 
 let session;
 before(async () => { session = await openPatchSession({ workers: 2 }); });
@@ -101,6 +102,50 @@ test('a patched function compiled with exceptions still catches what it throws, 
   assert.equal(committed, 1);
   everyoneAgrees(await session.callEverywhere(5), { version: 6, checked: -7 });
   everyoneAgrees(await session.callEverywhere(8), { version: 6, checked: 4 });
+});
+
+test('a patched file keeps using the program\'s thread-locals, each thread its own copy, as unpatched code does', async () => {
+  const before = await session.countEverywhere(3);  // the main thread counts 3, each worker 1
+  for (const [where, count] of Object.entries(before)) {
+    const calls = where === 'main' ? 3 : 1;
+    assert.deepEqual(count, { version: 6, counted: calls, calls, here: calls, seed: 5 + calls }, where);
+  }
+  session.edit(HOT_THREAD_LOCAL, (text) => text.replace('thread_calls += 1;  // EDIT: step', 'thread_calls += 10;  // EDIT: step'));
+  const { manifest, committed } = await session.buildAnnounceCommit(7, [HOT_THREAD_LOCAL]);
+  assert.equal(manifest.failure, undefined, JSON.stringify(manifest.failure));
+  assert.equal(committed, 1);
+  const newcomer = await session.spawnWorker();  // its own copies start at zero
+  const after = await session.countEverywhere(1);
+  for (const [where, count] of Object.entries(after)) {
+    const old = before[where] || { counted: 0, here: 0, seed: 5 };
+    // The patched code counts on in each thread's copy, which unpatched code reads too; the
+    // file-local one (bound to the program's) counts on as well; and the one initialised by a
+    // call is initialised once per thread, whichever code uses it first.
+    assert.deepEqual(count, { version: 7, counted: old.counted + 10, calls: old.counted + 10, here: old.here + 1, seed: old.seed + 1 },
+      where);
+  }
+  assert.ok(`worker ${newcomer}` in after);
+});
+
+test('a patch\'s own new thread-locals: one copy per thread, initialised as C++ says, also on workers spawned later', async () => {
+  session.edit(HOT_THREAD_LOCAL, (text) => text
+    .replace('static thread_local int thread_calls_here = 0;  // file-local', 'static thread_local int thread_calls_here = 0;  // file-local\n' +
+      'thread_local int patch_counter = 100;  // new: initialised from a constant')
+    .replace('return thread_calls;  // EDIT: result', 'static thread_local int patch_seed = hot_c_function(1);  // new: initialised by a call, on each thread\'s first pass\n' +
+      '  return 1000 * patch_seed + ++patch_counter;  // EDIT: result'));
+  const { manifest, committed } = await session.buildAnnounceCommit(8, [HOT_THREAD_LOCAL]);
+  assert.equal(manifest.failure, undefined, JSON.stringify(manifest.failure));
+  assert.equal(committed, 1);
+  const first = await session.countEverywhere(1);
+  const second = await session.countEverywhere(1);
+  for (const where of Object.keys(first)) {
+    assert.equal(first[where].counted, 2101, `${where}: its own counter, from 100, seeded 2`);
+    assert.equal(second[where].counted, 2102, `${where}: counts on in its own copy`);
+  }
+  const newcomer = await session.spawnWorker();
+  const third = await session.countEverywhere(1);
+  assert.equal(third[`worker ${newcomer}`].counted, 2101, 'a worker spawned later starts from its own fresh copy');
+  assert.equal(third.main.counted, 2103);
 });
 
 test('zero-worker mode: with no workers the main thread alone is patched', async () => {

@@ -15,6 +15,7 @@ export const HOT_VALUE = 'tests/hotswap/program/hot_value.cpp';
 export const HOT_SCALE = 'tests/hotswap/program/hot_scale.cpp';
 export const HOT_HELPERS = 'tests/hotswap/program/hot_helpers.h';
 export const HOT_CHECKED = 'tests/hotswap/program/hot_checked.cpp';
+export const HOT_THREAD_LOCAL = 'tests/hotswap/program/hot_thread_local.cpp';
 
 // "main v1 value 7010 c 6 scale 15 since-load 1 pointer 15 virtual 50" ->
 // {where, version, value, c, scale, sinceLoad, pointer, virtual}
@@ -115,6 +116,23 @@ export async function openPatchSession({ workers = 2 } = {}) {
     },
 
     async hotCalls() { return page.evaluate(() => Module._test_hot_calls()); },
+
+    // The main thread counts `mainTimes` times on its thread-local counter, every live worker
+    // once; resolves with each thread's last count: {where, version, counted, calls, here, seed}.
+    async countEverywhere(mainTimes = 1) {
+      const expected = 1 + session.workerIds.length;
+      const before = await page.evaluate(() => JSON.parse(UTF8ToString(Module._test_thread_results_json())).length);
+      await page.evaluate((times) => Module._test_count_everywhere(times), mainTimes);
+      const lines = await waitUntil(page, ([start, count]) => {
+        const results = JSON.parse(UTF8ToString(Module._test_thread_results_json()));
+        return results.length >= start + count && results.slice(start, start + count);
+      }, [before, expected]);
+      return Object.fromEntries(lines.map((line) => {
+        const [, where, version, counted, calls, here, seed] =
+          line.match(/^(main|worker \d+) v(\d+) counted (-?\d+) calls (-?\d+) here (-?\d+) seed (-?\d+)$/);
+        return [where, { version: +version, counted: +counted, calls: +calls, here: +here, seed: +seed }];
+      }));
+    },
 
     async close() {
       await browser.close();

@@ -6,6 +6,7 @@
 #include <pthread.h>
 
 #include <atomic>
+#include <cstdlib>
 #include <mutex>
 #include <stdexcept>
 #include <string>
@@ -130,6 +131,61 @@ EMSCRIPTEN_KEEPALIVE int test_post_canvas(int worker, emscripten::EM_VAL canvas_
     back.call<void>("push", bitmap);
     wwm::post_to_main([](JsValue returned) { test_result_slot().set("bitmap", returned); }, {bitmap, back});
   }, {canvas, transfer}) ? 1 : 0;
+}
+
+// Stuck workers. A task that never ends, capturing a counted task (destroyed only when the
+// manager destroys the running task of a killed worker): 0 spins; 1 takes shared_mutex again
+// and again and allocates while it holds it (so it holds a lock most of the time: stopped
+// at a random point, it would keep it for good); 2 spins while it holds shared_mutex.
+std::mutex shared_mutex;
+
+EMSCRIPTEN_KEEPALIVE int test_post_endless_loop(int worker, int kind) {
+  return wwm::post(wwm::WorkerId{static_cast<std::uint32_t>(worker)}, [kind, counted = CountedTask(0)](JsValue) {
+    log_event("endless loop " + std::to_string(kind) + " on " + where());
+    volatile int spin = 0;
+    if (kind == 1) {
+      for (;;) {  // most of its time inside a critical section, allocating
+        std::lock_guard<std::mutex> lock(shared_mutex);
+        for (int i = 0; i < 64; ++i) {
+          void* volatile bytes = std::malloc(static_cast<std::size_t>(16 + (spin + i) % 4000));
+          std::free(bytes);
+        }
+        spin = spin + 1;
+      }
+    }
+    std::unique_lock<std::mutex> held;
+    if (kind == 2) held = std::unique_lock<std::mutex>(shared_mutex);
+    while (spin >= 0) spin = spin * 1;
+  }) ? 1 : 0;
+}
+
+EMSCRIPTEN_KEEPALIVE void test_kill(int worker) { wwm::kill(wwm::WorkerId{static_cast<std::uint32_t>(worker)}, "killed by the test"); }
+
+// -1 for an unknown worker.
+EMSCRIPTEN_KEEPALIVE double test_stalled_ms(int worker) {
+  for (const wwm::WorkerInfo& info : wwm::workers()) {
+    if (info.id.value == static_cast<std::uint32_t>(worker)) return info.stalled_ms;
+  }
+  return -1;
+}
+
+// The main thread allocates and frees: it would hang for good on an allocator lock that a
+// stopped worker kept.
+EMSCRIPTEN_KEEPALIVE int test_allocate_on_main(int count) {
+  int sum = 0;
+  for (int i = 0; i < count; ++i) {
+    std::vector<int>* numbers = new std::vector<int>(static_cast<std::size_t>(16 + i % 64), i);
+    sum += numbers->front() % 3;
+    delete numbers;
+  }
+  return sum;
+}
+
+// 1 if the main thread could take shared_mutex now (it lets it go at once).
+EMSCRIPTEN_KEEPALIVE int test_shared_mutex_free() {
+  if (!shared_mutex.try_lock()) return 0;
+  shared_mutex.unlock();
+  return 1;
 }
 
 EMSCRIPTEN_KEEPALIVE int test_status(int worker) {

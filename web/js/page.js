@@ -21,7 +21,10 @@ async function main() {
   globalThis.RaytracerPage = {
     freshCanvas: (width, height) => canvasSlot.freshCanvas(width, height),
     onNewVersionShown: (version) => patches && patches.versionShown(version),
-    reportProblem: (title, summary) => overlay.show({ title, summary }),
+    reportProblem: (title, summary) => {
+      overlay.show({ title, summary });
+      if (patches) patches.reportProblem(title, summary);
+    },
   };
   let program;
   try {

@@ -35,7 +35,8 @@ export function startPatchClient({ overlay, program, restarted = null }) {
 
   const fixed = (value) => (typeof value === 'number' ? value.toFixed(1) : '');
 
-  // The changed functions, each marked ✓ once it ran, ○ while it has not.
+  // The changed functions, once per name (loader.changedFunctions), each marked ✓ once it
+  // (any of its variants) ran, ○ while it has not.
   const renderChanges = (cell, entry) => {
     cell.replaceChildren();
     if (entry.state === 'rejected' || entry.state === 'announced' || entry.state === 'loading') return;
@@ -45,12 +46,12 @@ export function startPatchClient({ overlay, program, restarted = null }) {
       return;
     }
     cell.className = '';
-    for (const change of entry.changed) {
+    for (const change of loader.changedFunctions(entry)) {
       const item = document.createElement('span');
-      const ran = change.name in entry.ran;
+      const ran = change.ranMs !== undefined;
       item.className = ran ? 'ran' : 'not-run';
       item.textContent = `${ran ? '✓' : '○'} ${change.short}${change.new ? ' (new)' : ''}`;
-      item.title = `${change.readable}: ${ran ? `ran ${entry.ran[change.name].toFixed(0)} ms after the patch applied`
+      item.title = `${change.readable}: ${ran ? `ran ${change.ranMs.toFixed(0)} ms after the patch applied`
         : (entry.state === 'applied' ? 'live, has not run yet' : 'not applied yet')}`;
       cell.append(item, ' ');
     }
@@ -76,20 +77,23 @@ export function startPatchClient({ overlay, program, restarted = null }) {
     cells.forEach((value, index) => { if (value !== null) row.children[index].textContent = value; });
     row.children[2].className = 'state-' + entry.state.split(' ')[0];
     renderChanges(row.children[3], entry);
-    const warnings = entry.warnings.map((w) => `warning: ${w.file}:${w.line}:${w.column}: ${w.message}`);
-    notes.hidden = !warnings.length;
-    notes.firstChild.textContent = warnings.join('\n');
+    const notesText = entry.warnings.map((w) => `warning: ${w.file}:${w.line}:${w.column}: ${w.message}`);
+    if (entry.state === 'rolled back') notesText.unshift(`rolled back: ${entry.failure.message}`);
+    notes.hidden = !notesText.length;
+    notes.firstChild.textContent = notesText.join('\n');
   };
 
+  // Decided per name: a function ran once any of its variants did.
   const reportRuns = (entry) => {
     const before = reportedRuns.get(entry.version) || new Set();
-    const fresh = entry.changed.filter((change) => change.name in entry.ran && !before.has(change.name));
+    const changes = loader.changedFunctions(entry);
+    const fresh = changes.filter((change) => change.ranMs !== undefined && !before.has(change.short));
     if (!fresh.length) return;
-    fresh.forEach((change) => before.add(change.name));
+    fresh.forEach((change) => before.add(change.short));
     reportedRuns.set(entry.version, before);
     report({ kind: format.report_kinds.patch_ran, version: entry.version,
-      functions: fresh.map((change) => ({ name: change.short, ms: entry.ran[change.name] })),
-      not_run: entry.changed.filter((change) => !(change.name in entry.ran)).map((change) => change.short) });
+      functions: fresh.map((change) => ({ name: change.short, ms: change.ranMs })),
+      not_run: changes.filter((change) => change.ranMs === undefined).map((change) => change.short) });
   };
 
   loader.listeners.push((entry) => {
@@ -216,6 +220,8 @@ export function startPatchClient({ overlay, program, restarted = null }) {
 
   return {
     shown,
+    // A problem the program showed in the overlay (rendering paused, say): the terminal too.
+    reportProblem(title, text) { report({ kind: format.report_kinds.problem, title, text }); },
     startupList,
     restartShownAtEpochMs: null,      // after a hot restart: when its first frame (a preview) was on screen
     restartFullFrameAtEpochMs: null,  // ... and its first full-resolution frame
@@ -244,8 +250,8 @@ export function startPatchClient({ overlay, program, restarted = null }) {
         fetch_ms: entry.fetchMs, compile_ms: entry.compileMs, apply_main_ms: entry.applyMainMs,
         workers_ms: entry.workers || {}, announce_to_pixels_ms: shown.get(version),
         shown_at_epoch_ms: performance.timeOrigin + performance.now(),
-        changed: entry.changed.map((change) => change.short),
-        ran: entry.changed.filter((change) => change.name in entry.ran).map((change) => change.short) });
+        changed: loader.changedFunctions(entry).map((change) => change.short),
+        ran: loader.changedFunctions(entry).filter((change) => change.ranMs !== undefined).map((change) => change.short) });
     },
   };
 }

@@ -15,6 +15,11 @@ void wwm_js_post_to_worker(std::uint32_t worker, std::uint32_t address, std::uin
                            emscripten::EM_VAL payload, emscripten::EM_VAL transfer);
 // Main thread: stop a worker now and forget its Worker object.
 void wwm_js_stop_worker(std::uint32_t worker);
+// Main thread: terminate a worker stuck in a task (kill) and forget its Worker object; its
+// pthread stays known to Emscripten until wwm_js_release_thread.
+void wwm_js_terminate_worker(std::uint32_t worker);
+// Main thread: Emscripten forgets a killed worker's pthread and frees its stack.
+void wwm_js_release_thread(pthread_t thread);
 // Worker: send a task message to the main thread.
 void wwm_js_post_to_main(std::uint32_t address, std::uint32_t serial, emscripten::EM_VAL payload,
                          emscripten::EM_VAL transfer);

@@ -47,6 +47,20 @@ mergeInto(LibraryManager.library, {
       else entry.worker.terminate();
     },
 
+    // A worker stuck in a task: its Worker is terminated now, but Emscripten keeps its
+    // pthread (whose stack the worker may still use until the browser has stopped it)
+    // until release.
+    terminate: function(id) {
+      var entry = WwmMain.workers[id];
+      if (!entry) return;
+      delete WwmMain.workers[id];
+      entry.worker.terminate();
+    },
+
+    release: function(thread) {
+      if (PThread.pthreads[thread]) killThread(thread);
+    },
+
     onWorkerMessage: function(id, emscriptenOnMessage, event) {
       var data = event.data, KIND = WwmProtocol.KIND;
       var verdict = WwmProtocol.classify(data);
@@ -99,5 +113,15 @@ mergeInto(LibraryManager.library, {
   wwm_js_stop_worker__deps: ['$WwmMain'],
   wwm_js_stop_worker: function(id) {
     WwmMain.stop(id);
+  },
+
+  wwm_js_terminate_worker__deps: ['$WwmMain'],
+  wwm_js_terminate_worker: function(id) {
+    WwmMain.terminate(id);
+  },
+
+  wwm_js_release_thread__deps: ['$WwmMain'],
+  wwm_js_release_thread: function(thread) {
+    WwmMain.release(thread);
   },
 });

@@ -2,7 +2,10 @@
 // pixels, the same in zero-worker mode. The failed worker shows as Failed with its error,
 // a replacement (a new id) gets every applied patch, the unfinished tiles are finished
 // elsewhere and the frame completes bit-identical to a render without the fault; a patch
-// that keeps failing is rolled back everywhere. No task leaks.
+// that keeps failing is rolled back everywhere. No task leaks. And patches that hang: an
+// endless loop on every worker, or on one pixel only (allocating as it spins), is noticed,
+// its workers replaced and the patch rolled back, never given to the replacements; a very
+// slow but finite patch is left to finish.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile, execFileSync } from 'node:child_process';
@@ -55,7 +58,7 @@ async function patchShade(transform) {
     throw new Error(`the patch did not build: ${error.stdout}`);
   }
   const manifest = JSON.parse(fs.readFileSync(path.join(patchDir, `patch-${String(version).padStart(6, '0')}.json`), 'utf8'));
-  await page.evaluate((m) => HotswapMain.announce({ version: m.version, files: m.files, module: '/patches/' + m.module }), manifest);
+  await page.evaluate((m) => HotswapMain.announce({ ...m, module: '/patches/' + m.module }), manifest);
   await waitUntil(page, (v) => ['applied', 'rejected', 'rolled back'].includes(HotswapMain.entries[v]?.state), version, 30000);
 }
 
@@ -116,6 +119,85 @@ test('a patch that traps on some pixels is rolled back on every thread and the p
   assert.equal(compareImages(picture, nativeImage).differingPixels, 0);
   assert.equal(picture.tasksInFlight, 0, 'no task leaked');
   assert.equal(after.mixedVersionFrames, 0);
+});
+
+const atStartOfShadePath = (code) => (text) => text.replace(/(glm::vec3 shade_path\([^)]*\) \{)/, `$1\n${code}`);
+const newestErrors = (from) => page.evaluate((start) => WwmMain.errorLog.slice(start).map((e) => e.text), from);
+
+test('an endless loop on every worker: the workers are replaced and the patch rolled back on every thread, never given to the replacements; the picture comes back exactly', async () => {
+  await settledPicture();
+  const before = await stats();
+  await patchShade(atStartOfShadePath('  { volatile int spin = 0; while (spin >= 0) spin = spin * 1; }  // every call'));
+  await waitUntil(page, (v) => HotswapMain.entries[v].state === 'rolled back', version, 60000);
+  const picture = await settledPicture();
+  const after = await stats();
+  assert.equal(after.rollbacks, before.rollbacks + 1);
+  assert.equal(after.stuckWorkers, before.stuckWorkers + 2, 'both workers were stuck, and stopped');
+  assert.equal(after.frameVersion, before.patchVersion, 'the frames run the version in effect before it');
+
+  const failure = await page.evaluate((v) => HotswapMain.entries[v].failure, version);
+  assert.equal(failure.kind, 'hung_while_running');
+  const stall = new RegExp(`worker \\d+ made no progress for \\d+\\.\\d s \\(an endless loop\\?\\) rendering pixels x \\d+-\\d+, y \\d+-\\d+ of frame \\d+, on patch ${version}'s code`, 'g');
+  assert.equal(failure.message.match(stall)?.length, 2, failure.message);
+  assert.ok(failure.message.endsWith(`Code this patch changed that ran: raytracer::shade_path. Every thread is back on version ${before.patchVersion}.`),
+    failure.message);
+  assert.match(await page.textContent('#error-overlay'), /rolled back: hung while running/);
+  assert.match(await page.textContent('#patch-log'), /rolled back: worker \d+ made no progress/);
+
+  const live = after.workers.filter((w) => w.status === 'Normal');
+  assert.equal(live.length, 2, 'replacements took their place');
+  assert.ok(live.every((w) => w.id > Math.max(...before.workers.map((b) => b.id))), 'with new ids');
+  const stuck = after.workers.filter((w) => /^stuck: /.test(w.failure || ''));
+  assert.equal(stuck.length, 2, 'the worker table shows the stuck workers as Failed, with why');
+  const loaded = await page.evaluate((v) => Object.keys(HotswapMain.entries[v].workers).map(Number), version);
+  assert.ok(live.every((w) => !loaded.includes(w.id)), 'the replacements never loaded the rolled-back patch');
+  assert.equal(compareImages(picture, nativeImage).differingPixels, 0);
+  assert.equal(picture.tasksInFlight, 0, 'no task leaked');
+  assert.equal(after.mixedVersionFrames, 0);
+});
+
+test('an endless loop on one pixel, allocating as it spins: its worker is replaced while the other renders on, and the patch is rolled back', async () => {
+  const before = await stats();
+  const errorsBefore = await page.evaluate(() => WwmMain.errorLog.length);
+  const survivor = (id) => before.workers.some((w) => w.id === id && w.status === 'Normal');
+  await patchShade((text) => atStartOfShadePath('  if (calls_so_far.fetch_add(1) == 2000) {  // one call, on one worker\n' +
+    '    for (;;) { void* volatile bytes = std::malloc(64); std::free(bytes); }\n  }')(
+    text.replace('#include "hot/hot_functions.h"', '#include "hot/hot_functions.h"\n#include <atomic>\n#include <cstdlib>\nstatic std::atomic<int> calls_so_far{0};')));
+  await waitUntil(page, (v) => HotswapMain.entries[v].state === 'rolled back', version, 60000);
+  const picture = await settledPicture();
+  const after = await stats();
+  assert.equal(after.stuckWorkers, before.stuckWorkers + 1, 'one worker was stuck');
+  assert.equal(after.rollbacks, before.rollbacks + 1);
+  const failure = await page.evaluate((v) => HotswapMain.entries[v].failure, version);
+  assert.equal(failure.kind, 'hung_while_running');
+  assert.equal(failure.message.match(/made no progress/g).length, 1, failure.message);
+  assert.equal(after.workers.filter((w) => w.status === 'Normal' && survivor(w.id)).length, 1, 'the other worker was not stopped');
+  assert.deepEqual((await newestErrors(errorsBefore)).filter((text) => /stopped while it held/.test(text)), [], 'no lock was left held');
+  assert.equal(compareImages(picture, nativeImage).differingPixels, 0);
+  assert.equal(picture.tasksInFlight, 0);
+});
+
+test('a very slow but finite patch (a tile takes seconds, a row of it well under the stall limit) is not stopped: it renders its frame to the end', async () => {
+  await settledPicture();
+  const before = await stats();
+  await page.evaluate(() => raytracerPage.program.setSampleLimit(1));
+  // The top rows: 12 ms a sample, so a 32-pixel row of a tile takes about 0.4 s and a tile of them seconds.
+  await patchShade((text) => atStartOfShadePath('  if (glm::normalize(camera_ray.direction).y > 0.045f) {\n' +
+    '    const double until = emscripten_get_now() + 12.0;\n    while (emscripten_get_now() < until) {}\n  }')(
+    text.replace('#include "hot/hot_functions.h"', '#include "hot/hot_functions.h"\n#include <emscripten/emscripten.h>')));
+  await waitUntil(page, (v) => {
+    const s = raytracerPage.program.statistics();
+    return s.idle && s.accumulatedSamples === 1 && s.frameVersion === v;
+  }, version, 120000);
+  const after = await stats();
+  assert.ok(after.lastFrameMs > 4000, `the patch made its frame take ${after.lastFrameMs} ms, well over the stall limit (else this shows nothing)`);
+  assert.equal(after.stuckWorkers, before.stuckWorkers, 'no worker was stopped');
+  assert.equal(after.workerFailures, before.workerFailures);
+  assert.equal(after.rollbacks, before.rollbacks);
+  assert.equal(await page.evaluate((v) => HotswapMain.entries[v].state, version), 'applied');
+  // Undo it: the next patch compiles the file without the wait.
+  await page.evaluate((limit) => raytracerPage.program.setSampleLimit(limit), SAMPLES);
+  await patchShade((text) => text.replace('// Hot functions shade_path', '// Hot functions shade_path (edited)'));
 });
 
 test('when the presenting worker fails, its replacement presents on a fresh canvas', async () => {

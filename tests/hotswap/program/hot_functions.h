@@ -14,3 +14,11 @@ struct HotShape {
   virtual ~HotShape() = default;
   virtual int area(int x) const;
 };
+
+// hot_thread_local.cpp: a per-thread call counter kept in thread-locals of the program (a
+// patch of that file keeps using each thread's copies). thread_calls is read by unpatched
+// code as well.
+int hot_count_on_this_thread();
+int hot_calls_here_on_this_thread();
+extern thread_local int thread_calls;
+extern thread_local int thread_seed;  // dynamically initialised (from 5); counts calls too
