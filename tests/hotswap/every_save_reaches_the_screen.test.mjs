@@ -154,7 +154,7 @@ test('a constructor, two functions of one name (its complete- and base-object va
   assert.ok(variants.length >= 2, `the save changed the constructor's variants as separate functions: ${variants}`);
   assert.deepEqual(settled.changed, ['raytracer::Lights::Lights']);
   const v = settled.version;
-  await session.waitForOutput(new RegExp(`patch ${v}: built app/core/lights\\.cpp in \\d+ ms \\(compile \\d+, link \\d+\\): changed raytracer::Lights::Lights\\n`));
+  await session.waitForOutput(new RegExp(`patch ${v}: built app/core/lights\\.cpp in \\d+ ms \\(compile \\d+( \\(\\d+ of processor time\\))?, link \\d+\\): changed raytracer::Lights::Lights\\n`));
   // The scene is rebuilt with the new code, so the constructor runs (one of its variants).
   await session.waitForOutput(new RegExp(`patch ${v}: ran raytracer::Lights::Lights \\(\\d+ ms after it applied\\)\\n`));
   const row = await session.waitForPatches((version) => {
