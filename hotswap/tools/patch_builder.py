@@ -31,6 +31,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -144,6 +145,8 @@ class CompileJob:
     # comes from the same front-end run, the IR compiled as it is (byte-identical for a source
     # with the program's PCH; tests/hotswap/test_patch_builder.py). None: a compile of its own.
     plain_output: Path | None = None
+    # Statics the patch keeps its own copy of after all (static_data.rewrite_ir): program's name -> why.
+    unbound: dict[str, str] = field(default_factory=dict)
 
 
 class PatchBuilder:
@@ -363,7 +366,8 @@ class PatchBuilder:
         self._check_layouts(jobs, runs[:len(jobs)])
         compiled = {}
         for job in jobs:
-            self._check_static_sizes(job.source, job.output, job.statics)
+            job.unbound.update(self._check_static_sizes(job.source, job.output, job.statics))
+            warnings[job.source] += [self._unbound_warning(job.source, name, why) for name, why in job.unbound.items()]
             bind_weak_functions_locally(job.output)
             fingerprinted = plain_objects.get(job.source, job.output)
             compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses,
@@ -474,21 +478,34 @@ class PatchBuilder:
         key = self.relative(source).replace("/", ".")
         return bindings_for(key, compiled.read_text(), program_object, self._link_map, self.build_dir)
 
-    def _check_static_sizes(self, source: Path, object_file: Path, statics: StaticBindings) -> None:
-        """A bound variable whose type changed size cannot use the program's storage."""
+    def _check_static_sizes(self, source: Path, object_file: Path, statics: StaticBindings) -> dict[str, str]:
+        """A bound variable whose type changed size cannot use the program's storage. Returns
+        the variables unbound instead: a piece the program's optimiser kept of a variable
+        (static_data) that is not all of it."""
+        unbound = {}
         if not statics.renamed:
-            return
+            return unbound
         program_sizes = statics.sizes()
         sizes = {symbol.name: symbol.size for symbol in WasmBinary.from_file(object_file).symbols()
                  if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.name in program_sizes}
-        for old, new in statics.renamed.items():
+        for old, new in list(statics.renamed.items()):
             program_size = program_sizes[new]
-            if new in sizes and sizes[new] != program_size:
+            if new in sizes and sizes[new] != program_size and new in statics.pieces:
+                unbound[old] = f"the program's optimiser kept {program_size} of its {sizes[new]} bytes"
+                statics.unbind(new)
+            elif new in sizes and sizes[new] != program_size:
                 readable = demangle([old])[old]
                 raise PatchRejected("layout_changed",
                                     f"{self.relative(source)}: the static variable {readable} is {sizes[new]} bytes now and "
                                     f"{program_size} bytes in the running program: its type changed, so the program's "
                                     "copy cannot be kept")
+        return unbound
+
+    def _unbound_warning(self, source: Path, name: str, why: str) -> str:
+        """`name`: the variable in the program's object (NAME.0 for a piece of NAME)."""
+        whole = re.sub(r"\.\d+$", "", name)
+        return (f"{self.relative(source)}: warning: the static variable {demangle([whole])[whole]} starts afresh in this "
+                f"patch ({why}), so the patch does not see the running program's value")
 
     @staticmethod
     def _depfile_text(object_file: Path) -> str:
@@ -550,7 +567,8 @@ class PatchBuilder:
         plain_ir = target.with_suffix(".plain.ll")
         if job.plain_output is not None:
             shutil.copyfile(target, plain_ir)
-        target.write_text(rewrite_ir(target.read_text(), statics.renamed))
+        text, job.unbound = rewrite_ir(target.read_text(), statics)
+        target.write_text(text)
         with ThreadPoolExecutor(max_workers=2) as pool:
             renamed = pool.submit(self.toolchain.run, self.toolchain.compile_command([*backend_flags, *use_flags], target, output),
                                   environment=use_environment)

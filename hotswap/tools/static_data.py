@@ -24,6 +24,11 @@ File-local thread-locals (`static thread_local`, a function's `static thread_loc
 guard of the file's thread-local initialisers) are bound the same way, to the program's
 copy of each thread: their place is an offset in the program's thread-local block
 (`.tdata.`/`.tbss.` in the link map), which the loader adds to each thread's block address.
+
+The program's optimiser may have split a struct variable into one variable per field
+(GlobalOpt: NAME.0, NAME.1, ...), where the patch's unoptimised IR has NAME. One piece left
+(a one-field struct such as std::atomic) is the variable and is bound, when its size agrees;
+a variable split in several pieces cannot be: the patch keeps its own copy, with a warning.
 """
 from __future__ import annotations
 
@@ -97,13 +102,22 @@ def const_declared_names(source_text: str) -> set[str]:
 @dataclass
 class StaticBindings:
     """For one source: each variable to bind, its name in the patch, and its program address."""
-    renamed: dict[str, str]              # symbol in the source's IR -> the patch's name for it
+    renamed: dict[str, str]              # symbol in the program's object -> the patch's name for it
     addresses: dict[str, tuple[int, int]]  # the patch's name -> (address relative to memory base, size)
     # Thread-locals: the patch's name -> (offset in the program's thread-local block, size).
     thread_locals: dict[str, tuple[int, int]] = field(default_factory=dict)
+    # Bound to the one piece the program's optimiser left of them (NAME.0): the patch's names.
+    pieces: set[str] = field(default_factory=set)
 
     def sizes(self) -> dict[str, int]:
         return {name: size for name, (_, size) in [*self.addresses.items(), *self.thread_locals.items()]}
+
+    def unbind(self, name: str) -> None:
+        """The patch keeps its own copy of the variable it calls `name`."""
+        self.renamed = {old: new for old, new in self.renamed.items() if new != name}
+        self.addresses.pop(name, None)
+        self.thread_locals.pop(name, None)
+        self.pieces.discard(name)
 
 
 def bindings_for(source_key: str, source_text: str, program_object: Path, link_map: LinkMap, build_dir: Path) -> StaticBindings:
@@ -128,14 +142,39 @@ def bindings_for(source_key: str, source_text: str, program_object: Path, link_m
     return bindings
 
 
-def rewrite_ir(text: str, renamed: dict[str, str]) -> str:
-    """Makes each renamed internal variable a weak definition under its new name."""
-    for old, new in renamed.items():
-        quoted_old = re.escape(old)
-        reference = re.compile(r'@(?:"' + quoted_old + r'"|' + quoted_old + r')(?![\w.$-])')
+_PIECE = re.compile(r"^(.+)\.(\d+)$")  # a variable GlobalOpt split: NAME.0, NAME.1, ...
+
+
+def _defines(text: str, name: str) -> bool:
+    return re.search(r'^@(?:"' + re.escape(name) + r'"|' + re.escape(name) + r') = internal ', text, re.MULTILINE) is not None
+
+
+def rewrite_ir(text: str, statics: StaticBindings) -> tuple[str, dict[str, str]]:
+    """Makes each bound internal variable a weak definition under its new name, and unbinds
+    those it cannot bind. Returns the IR and the variables the patch keeps its own copy of
+    (the program's name -> why): those the program's optimiser split in several pieces."""
+    split: dict[str, list[str]] = {}
+    for old in statics.renamed:
+        piece = _PIECE.match(old)
+        if piece and not _defines(text, old):
+            split.setdefault(piece.group(1), []).append(old)
+    unbound: dict[str, str] = {}
+    for old, new in list(statics.renamed.items()):
+        name = old
+        if not _defines(text, old):
+            whole = _PIECE.match(old)
+            if whole and _defines(text, whole.group(1)) and split[whole.group(1)] == [old] and whole.group(2) == "0":
+                name = whole.group(1)
+                statics.pieces.add(new)
+            else:
+                # A variable the edit no longer uses is not in the IR at all: nothing to bind.
+                if whole and _defines(text, whole.group(1)):
+                    unbound[old] = "the program's optimiser split it into several variables"
+                statics.unbind(new)
+                continue
+        quoted = re.escape(name)
+        reference = re.compile(r'@(?:"' + quoted + r'"|' + quoted + r')(?![\w.$-])')
         text = reference.sub('@"' + new + '"', text)
         definition = re.compile(r'^(@"' + re.escape(new) + r'" = )internal ', re.MULTILINE)
-        text, count = definition.subn(r"\1weak ", text)
-        if count != 1:
-            raise ValueError(f"the IR does not define {old} as an internal variable")
-    return text
+        text = definition.sub(r"\1weak ", text, count=1)
+    return text, unbound

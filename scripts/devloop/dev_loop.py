@@ -14,6 +14,7 @@ import base64
 import json
 import shutil
 import threading
+import traceback
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,7 @@ class DevLoop:
         self.restart_kinds = set(self.format["restart_kinds"])
         self._restart_request: tuple[int, dict] | None = None  # from a page report (another thread)
         self._lock = threading.Lock()
+        self._building: int | None = None  # the version whose build_started the page heard, until it is built
         self.builder = self._new_builder()
         server.on_report(self._page_report)
 
@@ -75,8 +77,26 @@ class DevLoop:
 
     def run_forever(self) -> None:
         while True:
-            self.step()
+            try:
+                self.step()
+            except Exception:  # noqa: BLE001 - a bug in the builder must not end the session
+                self._internal_error(traceback.format_exc())
             self.watcher.wait(POLL_SECONDS)
+
+    def _internal_error(self, trace: str) -> None:
+        """The builder failed (a bug, not the user's code): the terminal has the traceback, the
+        page hears the patch failed (it keeps the code it has), and the next save builds anew."""
+        self.retry = None
+        version, self._building = self._building, None
+        summary = trace.strip().splitlines()[-1]
+        if version is None:  # no build announced: nothing for the page
+            self.log.say(f"internal error (a bug in the dev loop, not in your code): {summary}\n{trace}")
+            return
+        manifest = {"version": version, "files": [], "build_ms": 0, "failure": {
+            "kind": "internal_error", "summary": summary,
+            "message": "The patch builder failed (a bug in the dev loop, not in your code); save again to retry.\n" + trace}}
+        self.log.built(manifest)
+        self.server.events.publish(self.format["events"]["patch_failed"], manifest)
 
     def _page_report(self, report: dict) -> None:
         self.log.page_report(report)
@@ -114,7 +134,9 @@ class DevLoop:
         self.log.saved_at[self.version] = seen_at
         self.log.building(self.version, files)
         self.server.events.publish(self.format["events"]["build_started"], {"version": self.version, "files": files})
+        self._building = self.version
         result = self.builder.build(paths, self.version, plan)
+        self._building = None
         manifest = result.manifest()
         if manifest.get("failure") and self.watcher.dirty():
             # A save landed while this built: the compiler may have read a file half-written

@@ -4,6 +4,7 @@
 #  - a source compiled with its preamble is byte for byte the program's object (the program's
 #    PCH chained, or no PCH), and a preamble whose header changed is not used until rebuilt;
 #  - a source whose statics are bound (compiled through IR) is compared with the right object;
+#    a static the program's optimiser split (NAME.0) is bound when one piece is all of it;
 #  - saving a text already built (an undo) reuses that build, and serves that patch;
 #  - a header edit as the first save of a session compiles only the includers that use what
 #    changed (a template: those that instantiate it): the program's build told the builder
@@ -23,6 +24,7 @@ PROGRAM = BUILD / "site" / "raytracer.wasm"
 sys.path.insert(0, str(ROOT / "hotswap" / "tools"))
 from patch_builder import PatchBuilder  # noqa: E402
 from preambles import include_block  # noqa: E402
+from static_data import StaticBindings, rewrite_ir  # noqa: E402
 
 SKY = "app/hot/sky.cpp"
 TEXTURE = "app/core/texture.h"
@@ -129,6 +131,34 @@ class ASourceWithBoundStaticsComparesExactly(BuilderTest):
                                                                   "namespace raytracer::web {\n// a comment\n", 1))
         self.assertTrue(result.static_data, "frame_loop.cpp's statics were not bound")
         self.assertEqual(result.changed, [], "a comment changed code: the compared object is not the program's")
+
+    def test_a_static_the_programs_optimiser_kept_as_one_field_is_bound_to_it(self):
+        # fault_recovery.cpp's page_hidden (a file-local std::atomic) is `page_hidden.0` in the
+        # program's object: GlobalOpt split the one-field struct. The patch binds it all the same.
+        text = (ROOT / "app/web/fault_recovery.cpp").read_text()
+        result = self.save("app/web/fault_recovery.cpp", text.replace("namespace raytracer::web {\n",
+                                                                      "namespace raytracer::web {\n// a comment\n", 1))
+        self.assertTrue([name for name in result.static_data if "page_hidden" in name],
+                        f"page_hidden was not bound: {sorted(result.static_data)}")
+        self.assertEqual(result.changed, [])
+        self.assertFalse([w for w in result.warnings if "starts afresh" in w], result.warnings)
+
+
+class AStaticSplitInSeveralPiecesStartsAfresh(unittest.TestCase):
+    def test_the_patch_keeps_its_own_copy_and_says_so(self):
+        ir = ('@_ZL5pairs = internal global %struct.P zeroinitializer, align 4\n'
+              '@_ZL4kept = internal global i32 0, align 4\n'
+              'define void @f() {\n  store i32 1, ptr @_ZL5pairs\n  store i32 2, ptr @_ZL4kept\n  ret void\n}\n')
+        statics = StaticBindings({"_ZL5pairs.0": "__hotswap_static.a.0", "_ZL5pairs.1": "__hotswap_static.a.1",
+                                  "_ZL4kept": "__hotswap_static.b", "_ZL4gone": "__hotswap_static.c"},
+                                 {"__hotswap_static.a.0": (16, 4), "__hotswap_static.a.1": (40, 4),
+                                  "__hotswap_static.b": (20, 4), "__hotswap_static.c": (24, 4)})
+        text, unbound = rewrite_ir(ir, statics)
+        self.assertEqual(set(unbound), {"_ZL5pairs.0", "_ZL5pairs.1"})
+        self.assertEqual(statics.renamed, {"_ZL4kept": "__hotswap_static.b"})
+        self.assertEqual(set(statics.addresses), {"__hotswap_static.b"})
+        self.assertIn('@"__hotswap_static.b" = weak global i32 0', text)
+        self.assertIn("@_ZL5pairs = internal global", text)
 
 
 class ACompileServerThatDiesIsStartedAgain(BuilderTest):
