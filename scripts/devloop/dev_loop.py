@@ -62,7 +62,7 @@ class DevLoop:
         self.restart_kinds = set(self.format["restart_kinds"])
         self._restart_request: tuple[int, dict] | None = None  # from a page report (another thread)
         self._lock = threading.Lock()
-        self._building: int | None = None  # the version whose build_started the page heard, until it is built
+        self._building: tuple[int, list[str]] | None = None  # the version (and files) whose build_started the page heard, until built
         self.builder = self._new_builder()
         server.on_report(self._page_report)
 
@@ -77,22 +77,28 @@ class DevLoop:
 
     def run_forever(self) -> None:
         while True:
-            try:
-                self.step()
-            except Exception:  # noqa: BLE001 - a bug in the builder must not end the session
-                self._internal_error(traceback.format_exc())
+            self.step_safely()
             self.watcher.wait(POLL_SECONDS)
+
+    def step_safely(self) -> dict | None:
+        """step(), but a bug in the builder does not end the session (_internal_error)."""
+        try:
+            return self.step()
+        except Exception:  # noqa: BLE001
+            self._internal_error(traceback.format_exc())
+            return None
 
     def _internal_error(self, trace: str) -> None:
         """The builder failed (a bug, not the user's code): the terminal has the traceback, the
         page hears the patch failed (it keeps the code it has), and the next save builds anew."""
         self.retry = None
-        version, self._building = self._building, None
+        building, self._building = self._building, None
         summary = trace.strip().splitlines()[-1]
-        if version is None:  # no build announced: nothing for the page
+        if building is None:  # no build announced: nothing for the page
             self.log.say(f"internal error (a bug in the dev loop, not in your code): {summary}\n{trace}")
             return
-        manifest = {"version": version, "files": [], "build_ms": 0, "failure": {
+        version, files = building
+        manifest = {"version": version, "files": files, "build_ms": 0, "failure": {
             "kind": "internal_error", "summary": summary,
             "message": "The patch builder failed (a bug in the dev loop, not in your code); save again to retry.\n" + trace}}
         self.log.built(manifest)
@@ -134,7 +140,7 @@ class DevLoop:
         self.log.saved_at[self.version] = seen_at
         self.log.building(self.version, files)
         self.server.events.publish(self.format["events"]["build_started"], {"version": self.version, "files": files})
-        self._building = self.version
+        self._building = (self.version, files)
         result = self.builder.build(paths, self.version, plan)
         self._building = None
         manifest = result.manifest()

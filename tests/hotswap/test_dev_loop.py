@@ -1,0 +1,104 @@
+# Why this exists: the dev loop is the user's session; nothing that goes wrong while it builds
+# a patch may end it. This test gives the real DevLoop a builder with a bug (it raises while
+# building) and saves a real file: the terminal must say so, the page must hear that the
+# version it was told about failed (so it stops waiting for it), and the next save must build.
+import io
+import sys
+import tempfile
+import time
+import unittest
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+sys.path.insert(0, str(ROOT / "hotswap" / "tools"))
+from devloop.dev_loop import DevLoop  # noqa: E402
+from devloop.patch_log import PatchLog  # noqa: E402
+
+
+class Events:
+    def __init__(self):
+        self.published = []
+
+    def publish(self, kind, data):
+        self.published.append((kind, data))
+
+
+class Server:
+    def __init__(self):
+        self.events = Events()
+
+    def on_report(self, callback):
+        pass
+
+
+class Built:
+    def __init__(self, version):
+        self.version = version
+
+    def manifest(self):
+        return {"version": self.version, "files": ["sky.cpp"], "build_ms": 1, "compile_ms": 1, "link_ms": 1,
+                "changed": [], "warnings": []}
+
+
+class BuilderWithABug:
+    """Raises on its first build, as a bug in the patch builder would; builds after that."""
+    def __init__(self, root):
+        self.root = root
+        self.builds = 0
+
+    def warm_up(self, sources):
+        pass
+
+    def close(self):
+        pass
+
+    def relative(self, path):
+        return str(Path(path).relative_to(self.root))
+
+    def sources_to_compile(self, paths):
+        return (list(paths),)
+
+    def affected_sources(self, paths):
+        return list(paths)
+
+    def build(self, paths, version, plan=None):
+        self.builds += 1
+        if self.builds == 1:
+            raise ValueError("a bug in the builder")
+        return Built(version)
+
+
+class ABugInThePatchBuilderDoesNotEndTheSession(unittest.TestCase):
+    def test_the_failure_is_reported_and_the_next_save_builds(self):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            sky = root / "sky.cpp"
+            sky.write_text("int sky() { return 1; }\n")
+            server, terminal = Server(), io.StringIO()
+            builder = BuilderWithABug(root)
+            loop = DevLoop(ROOT, lambda: builder, None, root / "patches", server, PatchLog(terminal), [root])
+            try:
+                sky.write_text("int sky() { return 2; }\n")
+                self.assertIsNone(self.step_until_a_build(loop, builder, 1))
+                self.assertIn("internal error", terminal.getvalue().lower())
+                self.assertIn("ValueError: a bug in the builder", terminal.getvalue())
+                kinds = [kind for kind, _ in server.events.published]
+                self.assertEqual(kinds, [loop.format["events"]["build_started"], loop.format["events"]["patch_failed"]])
+                failed = server.events.published[-1][1]
+                self.assertEqual((failed["version"], failed["failure"]["kind"]), (1, "internal_error"))
+
+                sky.write_text("int sky() { return 3; }\n")
+                manifest = self.step_until_a_build(loop, builder, 2)
+                self.assertEqual(manifest["version"], 2)
+                self.assertEqual(server.events.published[-1][0], loop.format["events"]["patch_built"])
+            finally:
+                loop.close()
+
+    @staticmethod
+    def step_until_a_build(loop, builder, builds):
+        deadline = time.monotonic() + 10
+        while builder.builds < builds and time.monotonic() < deadline:
+            loop.watcher.wait(0.05)
+            result = loop.step_safely()
+        return result
