@@ -254,6 +254,10 @@ class PatchBuilder:
             if not text_file.exists():
                 compiled.update(includers)
                 continue
+            if len(set(includers) | saved) <= COMPILE_JOBS:
+                notes.append(asdict(self.narrowing.compiled_side_by_side(header, text_file.read_text(), includers)))
+                compiled.update(includers)
+                continue
             # The header is parsed as an includer with the program's PCH sees it (faster).
             model = next((source for source in includers if has_target_pch(self.database.entry(source).flags)), includers[0])
             flags = self._overlaid(model, self.database.entry(model).flags)[1]
