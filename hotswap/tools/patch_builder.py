@@ -31,7 +31,6 @@ import dataclasses
 import hashlib
 import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -53,7 +52,7 @@ from patch_checks import (EarlierPatches, PatchRejected, ProgramInterface, check
                           functions_defined_by, short_names, use_demangler)
 import record_layouts  # noqa: E402
 from run_flags import add_run_flags  # noqa: E402
-from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir  # noqa: E402
+from static_data import LinkMap, StaticBindings, bindings_for, rewrite_ir, whole_name  # noqa: E402
 from table_routing import direct_calls, route_patch_calls  # noqa: E402
 from toolchain import Toolchain  # noqa: E402
 from wasm_binary import SYMBOL_DATA, WasmBinary, WasmFormatError, read_name_section  # noqa: E402
@@ -507,7 +506,7 @@ class PatchBuilder:
 
     def _unbound_warning(self, source: Path, name: str, why: str) -> str:
         """`name`: the variable in the program's object (NAME.0 for a piece of NAME)."""
-        whole = re.sub(r"\.\d+$", "", name)
+        whole = whole_name(name)
         return (f"{self.relative(source)}: warning: the static variable {demangle([whole])[whole]} starts afresh in this "
                 f"patch ({why}), so the patch does not see the running program's value")
 

@@ -145,6 +145,12 @@ def bindings_for(source_key: str, source_text: str, program_object: Path, link_m
 _PIECE = re.compile(r"^(.+)\.(\d+)$")  # a variable GlobalOpt split: NAME.0, NAME.1, ...
 
 
+def whole_name(name: str) -> str:
+    """The variable a piece GlobalOpt split off is part of (NAME for NAME.0); else `name`."""
+    piece = _PIECE.match(name)
+    return piece.group(1) if piece else name
+
+
 def _defines(text: str, name: str) -> bool:
     return re.search(r'^@(?:"' + re.escape(name) + r'"|' + re.escape(name) + r') = internal ', text, re.MULTILINE) is not None
 
