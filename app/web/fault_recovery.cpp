@@ -253,7 +253,10 @@ void FrameLoop::finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vect
 // workers take no more tiles, and the next frame starts on a new accumulation buffer
 // (stragglers still write into the old one; each finishes its tile before its next task).
 void FrameLoop::abandon_frame() {
-  if (current_job_) current_job_->abandoned = true;
+  if (current_job_) {
+    current_job_->abandoned = true;
+    release_frame(*current_job_);  // a held worker wakes to see it given up
+  }
   current_job_.reset();
   main_thread_unfinished_.clear();
   frame_in_flight_ = false;

@@ -5,8 +5,10 @@
 #include "frame_job.h"
 
 #include <emscripten/emscripten.h>
+#include <emscripten/threading.h>
 
 #include <algorithm>
+#include <cstdint>
 
 #include "core/check.h"
 #include "hotswap.h"
@@ -34,15 +36,32 @@ void back_to_newest(const FrameJob& job) {
   if (!job.tile_sides.empty()) hotswap::run_this_thread_on_newest();
 }
 
+// How long a held worker sleeps before it looks again and tells the watchdog it is waiting,
+// not stuck (a stuck worker is one without progress for seconds: frame_loop.h).
+constexpr double kHeldWaitSliceMs = 100.0;
+
+bool on_main_thread() { return emscripten_is_main_browser_thread(); }
+
+// A held frame's worker sleeps here, off the cores, until the frame is released or given up.
+// The main thread never blocks: its slices stop instead (render_tiles_from_queue).
+void wait_while_held(FrameJob& job) {
+  if (on_main_thread()) return;
+  while (job.held.load() != 0 && !job.abandoned.load()) {
+    emscripten_futex_wait(&job.held, 1, kHeldWaitSliceMs);
+    wwm::note_progress();
+  }
+}
+
 // A tile is rendered a row of pixels at a time, and each row tells wwm this worker is making
 // progress: the frame loop's watchdog tells a slow tile (a patch that makes every sample
 // expensive) from a stuck one (an endless loop) by it. Samples depend on (pixel, sample
 // index) only, so rows give the same bits as the whole tile at once.
 template <class RenderRow>
-void by_rows(const Tile& tile, RenderRow render_row) {
+void by_rows(FrameJob& job, const Tile& tile, RenderRow render_row) {
   for (int y = tile.y0; y < tile.y1; ++y) {
     render_row(Tile{tile.x0, y, tile.x1, y + 1});
     wwm::note_progress();
+    wait_while_held(job);
   }
 }
 
@@ -55,6 +74,13 @@ bool tile_finished(FrameJob& job, std::uint32_t index) {
 
 }  // namespace
 
+void hold_frame(FrameJob& job) { job.held.store(1); }
+
+void release_frame(FrameJob& job) {
+  job.held.store(0);
+  emscripten_futex_wake(&job.held, INT32_MAX);
+}
+
 TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double time_budget_ms) {
   TilesRendered rendered;
   const std::uint32_t tile_count = static_cast<std::uint32_t>(job.tiles.size());
@@ -62,12 +88,14 @@ TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double
   const double started = emscripten_get_now();
   while (!job.abandoned.load()) {
     if (time_budget_ms > 0 && rendered.count > 0 && emscripten_get_now() - started > time_budget_ms) break;
+    if (on_main_thread() && job.held.load() != 0) break;
+    wait_while_held(job);
     const std::uint32_t index = job.next_tile.fetch_add(1);
     if (index >= tile_count) break;
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
     const TileTarget target = target_of(job, index);
-    by_rows(tile, [&](const Tile& row) {
+    by_rows(job, tile, [&](const Tile& row) {
       render_tile(target.scene, job.camera, job.settings, row, job.first_sample, job.settings.samples_per_frame, target.accumulation);
     });
     resolve_tile(target.accumulation, tile, end_sample, target.pixels);
@@ -86,7 +114,7 @@ TilesRendered finish_tiles(FrameJob& job, const std::vector<std::uint32_t>& tile
     job.tile_owners[index].store(owner);
     const Tile& tile = job.tiles[index];
     const TileTarget target = target_of(job, index);
-    by_rows(tile, [&](const Tile& row) {
+    by_rows(job, tile, [&](const Tile& row) {
       complete_tile(target.scene, job.camera, job.settings, row, job.first_sample, end_sample, target.accumulation);
     });
     resolve_tile(target.accumulation, tile, end_sample, target.pixels);

@@ -44,6 +44,10 @@ struct FrameJob {
   std::atomic<std::uint32_t> next_tile{0};   // the shared tile queue
   std::atomic<std::uint32_t> tiles_done{0};
   std::atomic<bool> abandoned{false};        // given up (after a rollback): take no more tiles
+  // A patch is being built (FrameLoop::pause_for_build): workers wait between rows until it is
+  // released or given up, so the compiler gets the cores and, should the build fail, the
+  // frame goes on where it was. A futex word: 1 held, 0 not.
+  std::atomic<std::uint32_t> held{0};
   // Per tile: who claimed it, whether it is finished, and the patch version it was rendered
   // with (hotswap::current_version on that thread): a frame must never mix versions.
   std::unique_ptr<std::atomic<std::uint32_t>[]> tile_owners;
@@ -66,8 +70,14 @@ struct TilesRendered {
   bool finished_frame = false;  // this thread finished the frame's last tile
 };
 
+// Holds the frame's workers between rows (a build is under way), and lets them go on. A
+// frame given up is let go too: its workers see it abandoned and stop.
+void hold_frame(FrameJob& job);
+void release_frame(FrameJob& job);
+
 // Renders tiles from the job's queue on this thread until none is left (or the time budget
-// is spent, or the frame is abandoned), claiming each under `owner`.
+// is spent, or the frame is abandoned), claiming each under `owner`. The main thread (zero
+// workers) never waits on a held frame: it returns, and the frame loop resumes it.
 TilesRendered render_tiles_from_queue(FrameJob& job, std::uint32_t owner, double time_budget_ms = 0);
 
 // Finishes the given tiles (claimed by a thread that failed): each pixel continues from the

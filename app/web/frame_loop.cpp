@@ -155,8 +155,20 @@ void FrameLoop::set_sample_limit(std::uint32_t samples) {
   schedule_next_frame();
 }
 
+// A build holds the frame in flight too, not only the next one: its workers would keep the
+// cores from the compiler until it ends (a .cpp save's compile took 178 ms of wall time for
+// 110 ms of processor time with 2 workers rendering). Held, not given up: should the build
+// fail, the frame goes on and the picture keeps its samples.
 void FrameLoop::pause_for_build(bool paused) {
   paused_for_build_ = paused;
+  if (current_job_ && frame_in_flight_) {
+    if (paused) {
+      hold_frame(*current_job_);
+    } else {
+      release_frame(*current_job_);
+      if (pool_.empty()) render_on_main_thread_later();
+    }
+  }
   schedule_next_frame();
 }
 
@@ -352,7 +364,7 @@ void FrameLoop::render_on_main_thread_later() {
 
 void FrameLoop::continue_main_thread_slice() {
   main_thread_slice_pending_ = false;
-  if (frame_in_flight_ && pool_.empty()) render_on_main_thread();
+  if (frame_in_flight_ && pool_.empty() && !paused_for_build_) render_on_main_thread();
 }
 
 void FrameLoop::render_on_main_thread() {
@@ -364,7 +376,7 @@ void FrameLoop::render_on_main_thread() {
   const TilesRendered rendered = render_tiles_from_queue(*job, kMainThreadOwner, kMainThreadSliceMs);
   if (rendered.finished_frame) {
     frame_complete(job);
-  } else if (job->tiles_done.load() < job->tiles.size()) {
+  } else if (job->tiles_done.load() < job->tiles.size() && !paused_for_build_) {
     render_on_main_thread_later();
   }
 }
