@@ -146,6 +146,9 @@ export function startPatchClient({ overlay, program, restarted = null }) {
   };
 
   const source = new EventSource('/events');
+  // The loader reads the program (its wasm's signatures, its table map) before its first
+  // patch; done now, once the dev loop answers, rather than on the first save (~55 ms of it).
+  source.addEventListener('open', () => loader.programSummary().catch(() => {}), { once: true });
   // A built patch keeps the pause until the loader has it ready (or refused it): a frame
   // started meanwhile would run the old code, to be given up when the patch is ready.
   let pausedFor = null;  // the version the pause waits for
