@@ -475,6 +475,11 @@ std::string FrameLoop::statistics_json() const {
       {"pausedByFailures", paused_by_failures_},
       {"pausedForBuild", paused_for_build_},
       {"idle", !frame_in_flight_ && waiting_to_start_},
+      // The frame being rendered: its tiles and how many are finished (null between frames).
+      {"frameInFlight", frame_in_flight_ && current_job_
+                            ? nlohmann::json{{"tiles", current_job_->tiles.size()}, {"tilesDone", current_job_->tiles_done.load()},
+                                             {"held", current_job_->held.load() != 0}}
+                            : nlohmann::json()},
       {"heapInUseBytes", heap.uordblks},                                             // allocated now
       {"heapTopBytes", reinterpret_cast<std::uintptr_t>(sbrk(0))},                   // high-water mark of the heap
       {"camera", {{"position", vector(camera_.position())}, {"target", vector(camera_.target())},

@@ -55,10 +55,12 @@ class FolderEvents:
             if self._libc.inotify_add_watch(self._fd, os.fsencode(folder), self._MASK) >= 0:
                 self._watched.add(folder)
 
-    def wait(self, timeout: float) -> None:
+    def wait(self, timeout: float) -> bool | None:
+        """Sleeps until something changes or `timeout` passes: True if something changed,
+        False if nothing did, None if it cannot tell (no inotify: it slept the whole time)."""
         if self._fd < 0:
             time.sleep(timeout)
-            return
+            return None
         readable, _, _ = select.select([self._fd], [], [], timeout)
         if readable:
             try:
@@ -66,6 +68,7 @@ class FolderEvents:
                     pass
             except BlockingIOError:
                 pass
+        return bool(readable)
 
 
 class SourceWatcher:
@@ -118,10 +121,14 @@ class SourceWatcher:
             return []
         deadline = time.perf_counter() + max_wait_seconds
         while time.perf_counter() < deadline:
-            time.sleep(quiet_seconds)
+            # With inotify the quiet period starts at the last write the kernel reported (a save
+            # made of a truncate and a write ends 10 ms after the write, not after two polls).
+            written = self._events.wait(quiet_seconds)
             more = self.changes()
             changes += more
-            if not more and not any(self._stamps.get(change.path) and self._stamps[change.path][1] == 0 for change in changes):
+            if written or more:
+                continue
+            if not any(self._stamps.get(change.path) and self._stamps[change.path][1] == 0 for change in changes):
                 break
         return changes
 

@@ -1,5 +1,6 @@
 // The page's controls and environment check: the worker count changes without a reload
-// (down to zero and back), dragging orbits and the wheel zooms, a bad scene is reported
+// (down to zero and back), dragging orbits and the wheel zooms, a build holds the frame in
+// flight (FrameLoop::pause_for_build, what the dev loop's build-started asks for), a bad scene is reported
 // with its file and field while the old scene keeps rendering, and a browser without
 // cross-origin isolation is told what is missing and how to fix it.
 import { after, before, test } from 'node:test';
@@ -88,6 +89,36 @@ test('dragging orbits the camera and restarts accumulation; the wheel zooms; res
 
   await page.click('#reset');
   await waitUntil(page, (old) => JSON.stringify(raytracerPage.program.statistics().camera.position) === JSON.stringify(old), before.camera.position);
+});
+
+test('a build holds the frame in flight: no tile finishes until it ends, no held worker is taken for stuck, and the frame then goes on with its samples', async () => {
+  const samplesPerFrame = 32;  // about a second a frame with one worker at this size
+  const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
+  // A zoom of 1 starts a new picture: frames of exactly samplesPerFrame (a still picture's grow).
+  await page.evaluate((samples) => { raytracerPage.program.setSamplesPerFrame(samples); raytracerPage.program.zoom(1); }, samplesPerFrame);
+  await waitUntil(page, (samples) => {
+    const s = raytracerPage.program.statistics();
+    return s.accumulatedSamples >= samples && s.frameGrowth === 1 && s.frameInFlight && s.frameInFlight.tilesDone > 0 &&
+      s.frameInFlight.tilesDone < s.frameInFlight.tiles / 2;
+  }, samplesPerFrame);
+  const before = await page.evaluate(() => { raytracerPage.program.pauseForBuild(true); return raytracerPage.program.statistics(); });
+  try {
+    await sleep(200);  // the row in hand ends
+    const held = await stats();
+    assert.ok(held.frameInFlight && held.frameInFlight.held, 'the frame in flight is held');
+    await sleep(2500);  // longer than the watchdog's 2 s without progress
+    const later = await stats();
+    assert.equal(later.frameInFlight?.tilesDone, held.frameInFlight.tilesDone, 'no tile finished while the build held the frame');
+    assert.equal(later.frames, before.frames, 'no frame finished or started while held');
+    assert.equal(later.stuckWorkers, before.stuckWorkers, 'a held worker is waiting, not stuck');
+    assert.ok(later.workers.every((worker) => worker.status === 'Normal'));
+  } finally {
+    await page.evaluate(() => raytracerPage.program.pauseForBuild(false));  // the build failed: nothing replaces the code
+  }
+  await waitUntil(page, (frames) => raytracerPage.program.statistics().frames > frames, before.frames);
+  const after = await stats();
+  assert.equal(after.accumulatedSamples, before.accumulatedSamples + samplesPerFrame, 'the held frame went on and added its samples');
+  await page.evaluate(() => raytracerPage.program.setSamplesPerFrame(1));
 });
 
 test('a bad scene is reported with its file and field, and the current scene keeps rendering', async () => {
