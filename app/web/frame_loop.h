@@ -94,6 +94,7 @@ class FrameLoop {
   void apply_pending_changes();
   void rebuild_scene();  // a patch changed scene loading code: load it again, keeping the camera
   void clear_accumulation();
+  std::shared_ptr<AccumulationBuffer> empty_accumulation();
   void allocate_pixels();
   void render_on_main_thread();
   void render_on_main_thread_later();  // the next slice, after a turn of the event loop
@@ -142,7 +143,8 @@ class FrameLoop {
   Camera camera_;
   Camera scene_camera_;  // the scene file's camera, for reset
   FrameSettings settings_;
-  std::shared_ptr<AccumulationBuffer> accumulation_;
+  std::shared_ptr<AccumulationBuffer> accumulation_;  // null from a clear until the next full frame
+  std::vector<std::shared_ptr<AccumulationBuffer>> retired_accumulations_;  // cleared pictures', reused once no frame holds them
   std::shared_ptr<std::vector<std::uint8_t>> pixels_[2];  // double-buffered RGBA8: one shown, one being rendered
   std::shared_ptr<std::vector<std::uint8_t>> completed_pixels_;  // the last completed frame's
   std::uint32_t accumulated_samples_ = 0;
