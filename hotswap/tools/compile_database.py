@@ -68,14 +68,23 @@ class CompileDatabase:
         run = subprocess.run(["ninja", "-C", str(self.build_dir), "-t", "deps"], capture_output=True, text=True)
         dependencies: dict[Path, set[Path]] = {}
         current: set[Path] | None = None
+        # ~20,000 lines name ~1,000 files: each resolved once (resolving stats every folder on
+        # the way, ~1.3 s of a hot restart's new builder when done for every line).
+        resolved: dict[str, Path] = {}
+
+        def resolve(name: str) -> Path:
+            path = resolved.get(name)
+            if path is None:
+                path = resolved[name] = (self.build_dir / name).resolve()
+            return path
+
         for line in run.stdout.splitlines():
             if not line.strip():
                 current = None
             elif not line.startswith(" "):
-                target = line.split(":", 1)[0]
-                current = dependencies.setdefault((self.build_dir / target).resolve(), set())
+                current = dependencies.setdefault(resolve(line.split(":", 1)[0]), set())
             elif current is not None:
-                current.add((self.build_dir / line.strip()).resolve())
+                current.add(resolve(line.strip()))
         return dependencies
 
     def dependencies_of(self, object_file: Path) -> set[Path]:

@@ -14,8 +14,8 @@ import base64
 import json
 import shutil
 import threading
-import traceback
 import time
+import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -28,6 +28,10 @@ QUIET_SECONDS = 0.01       # a save is over once no watched file changed for thi
 MAX_SETTLE_SECONDS = 1.0   # and no changed file is empty (half-saved), or this long passed
 SCENE_SUFFIXES = (".json", ".obj")
 INLINE_MODULE_BYTES = 8 << 20  # a patch module up to this size travels inside its announcement
+# After a hot restart the builder for the new program is made once the reloaded page shows its
+# first frame (or after this long, or at the next save): making it reads the program and its
+# build's records, processor time the page's reload would otherwise compete with.
+NEW_BUILDER_AFTER_RESTART_SECONDS = 3.0
 
 
 @dataclass
@@ -63,8 +67,18 @@ class DevLoop:
         self._restart_request: tuple[int, dict] | None = None  # from a page report (another thread)
         self._lock = threading.Lock()
         self._building: tuple[int, list[str]] | None = None  # the version (and files) whose build_started the page heard, until built
-        self.builder = self._new_builder()
+        self._builder = self._new_builder()
+        self._builder_due: float | None = None  # after a restart: when to make the next builder at the latest
+        self._restart_shown = threading.Event()   # the reloaded page showed its first frame
         server.on_report(self._page_report)
+
+    @property
+    def builder(self):
+        """The builder for the program as built now (made here if a restart left none yet)."""
+        if self._builder is None:
+            self._builder = self._new_builder()
+            self._builder_due = None
+        return self._builder
 
     def _new_builder(self):
         builder = self.make_builder()
@@ -73,12 +87,18 @@ class DevLoop:
         return builder
 
     def close(self) -> None:
-        self.builder.close()  # its background compiles must not outlive the loop
+        if self._builder is not None:
+            self._builder.close()  # its background compiles must not outlive the loop
 
     def run_forever(self) -> None:
         while True:
             self.step_safely()
+            self._make_builder_when_due()
             self.watcher.wait(POLL_SECONDS)
+
+    def _make_builder_when_due(self) -> None:
+        if self._builder is None and (self._restart_shown.is_set() or time.perf_counter() >= (self._builder_due or 0)):
+            self.builder  # noqa: B018 (made by the property)
 
     def step_safely(self) -> dict | None:
         """step(), but a bug in the builder does not end the session (_internal_error)."""
@@ -106,6 +126,8 @@ class DevLoop:
 
     def _page_report(self, report: dict) -> None:
         self.log.page_report(report)
+        if report.get("kind") == self.format["report_kinds"]["restart_complete"]:
+            self._restart_shown.set()
         failure = report.get("failure") or {}
         if report.get("kind") == self.format["report_kinds"]["patch_rejected"] and failure.get("kind") in self.restart_kinds:
             with self._lock:
@@ -205,16 +227,17 @@ class DevLoop:
             self.server.events.publish(events["restart_failed"], {"version": version, "reason": reason,
                                                                   "message": rebuilt.output[-8000:]})
             return False
-        self.builder.close()
+        self._builder.close()
+        self._builder = None  # made again once the reloaded page is on screen (_make_builder_when_due)
+        self._restart_shown.clear()
+        self._builder_due = time.perf_counter() + NEW_BUILDER_AFTER_RESTART_SECONDS
         reset_patch_folder(self.patches)
         self.version = 0
         self.retry = None
         self.log.restarted(reason, rebuilt.milliseconds)
         self.log.restart_saved_at = saved_at
-        # The page reloads now; the builder for the new program gets ready meanwhile (it reads
-        # the program and its build's records: a second or two the reload need not wait for).
+        # The page reloads now; the builder for the new program is made once it is on screen.
         self.server.events.publish(events["program_rebuilt"], {
             "reason": reason, "kind": failure.get("kind"), "build_ms": rebuilt.milliseconds, "patch_build_ms": patch_build_ms,
             "saved_at_epoch_ms": round(saved_at * 1000, 1) if saved_at else None})
-        self.builder = self._new_builder()
         return True
