@@ -193,6 +193,9 @@ export function plan(settings, context) {
             samples_per_second: (await sampleRate(session.page, options.rate_window_seconds)).samples_per_second,
             picture: await session.pictureDigest(options.picture_samples),
           });
+          // Both sides measured after the same warm-up: the newest patch's module (every source
+          // patched so far) has just been compiled, and the engine tiers its code up as it runs.
+          await context.sleep(options.rate_warmup_seconds * 1000);
           patchedAgainstFresh.patched = { patches: session.version, ...await measure() };
           for (let i = 0; i < options.restarts; ++i) {
             restartRecords.push(await session.restart());
