@@ -102,7 +102,7 @@ std::optional<std::string> FrameLoop::load_scene(const std::string& name, const 
   pending_scene_ = std::make_shared<const LoadedScene>(std::move(std::get<LoadedScene>(parsed)));
   pending_scene_source_ = std::move(source);
   pending_scene_keeps_camera_ = false;
-  schedule_next_frame();
+  change_requested();
   return std::nullopt;
 }
 
@@ -135,19 +135,19 @@ void FrameLoop::set_resolution(int width, int height) {
   settings.width = std::clamp(width, 16, 3840);
   settings.height = std::clamp(height, 16, 2160);
   pending_settings_ = settings;
-  schedule_next_frame();
+  change_requested();
 }
 
 void FrameLoop::set_samples_per_frame(std::uint32_t samples) {
   FrameSettings settings = pending_settings_.value_or(settings_);
   settings.samples_per_frame = std::clamp<std::uint32_t>(samples, 1, 1024);
   pending_settings_ = settings;
-  schedule_next_frame();
+  change_requested();
 }
 
 void FrameLoop::set_worker_count(int count) {
   pending_worker_count_ = std::clamp(count, 0, 64);
-  schedule_next_frame();
+  change_requested();
 }
 
 void FrameLoop::set_sample_limit(std::uint32_t samples) {
@@ -158,10 +158,16 @@ void FrameLoop::set_sample_limit(std::uint32_t samples) {
 // A build holds the frame in flight too, not only the next one: its workers would keep the
 // cores from the compiler until it ends (a .cpp save's compile took 178 ms of wall time for
 // 110 ms of processor time with 2 workers rendering). Held, not given up: should the build
-// fail, the frame goes on and the picture keeps its samples.
+// fail, the frame goes on and the picture keeps its samples. But a frame whose picture is
+// about to change (a camera, a setting waiting for the next frame) is given up, so the change
+// applies now: what the page reports is what it was asked for (a hot restart saves that).
 void FrameLoop::pause_for_build(bool paused) {
   paused_for_build_ = paused;
   if (current_job_ && frame_in_flight_) {
+    if (paused && changes_pending()) {
+      abandon_frame();  // its picture is about to change: the changes apply now, the next frame waits
+      return;
+    }
     if (paused) {
       hold_frame(*current_job_);
     } else {
@@ -172,11 +178,16 @@ void FrameLoop::pause_for_build(bool paused) {
   schedule_next_frame();
 }
 
+// Something the page asked for waits for the next frame's start (apply_pending_changes).
+bool FrameLoop::changes_pending() const {
+  return pending_scene_ || pending_camera_ || pending_settings_ || pending_worker_count_ || camera_changed_;
+}
+
 void FrameLoop::set_light_sampling(bool enabled) {
   FrameSettings settings = pending_settings_.value_or(settings_);
   settings.light_sampling = enabled;
   pending_settings_ = settings;
-  schedule_next_frame();
+  change_requested();
 }
 
 void FrameLoop::orbit(float yaw_radians, float pitch_radians) {
@@ -201,14 +212,14 @@ void FrameLoop::on_camera_moved() {
   if (frame_in_flight_ && current_job_ && current_job_->settings.samples_per_frame > settings_.samples_per_frame) {
     abandon_frame();
   } else {
-    schedule_next_frame();
+    change_requested();
   }
 }
 
 void FrameLoop::set_camera(const glm::vec3& position, const glm::vec3& target, float focus_distance) {
   pending_camera_ = CameraPlacement{position, target, focus_distance};
   camera_changed_ = true;
-  schedule_next_frame();
+  change_requested();
 }
 
 void FrameLoop::allocate_pixels() {
@@ -294,6 +305,18 @@ void FrameLoop::apply_pending_changes() {
   }
   if (restart || (accumulation_ && (accumulation_->width() != settings_.width || accumulation_->height() != settings_.height))) {
     clear_accumulation();
+  }
+}
+
+// The page asked for a change (a scene, a setting, the camera): it applies when the next frame
+// starts. While a build holds the frame in flight, that frame is given up so the change
+// applies now (a new picture discards its samples anyway, and what the page reports must be
+// what it asked for: a hot restart saves that); the next frame then waits for the build.
+void FrameLoop::change_requested() {
+  if (paused_for_build_ && frame_in_flight_ && current_job_ && current_job_->held.load() != 0) {
+    abandon_frame();
+  } else {
+    schedule_next_frame();
   }
 }
 

@@ -94,6 +94,8 @@ class FrameLoop {
   void apply_pending_changes();
   void rebuild_scene();  // a patch changed scene loading code: load it again, keeping the camera
   void clear_accumulation();
+  void change_requested();  // a setter's change: applies at the next frame (now, if a build holds the frame)
+  bool changes_pending() const;
   std::shared_ptr<AccumulationBuffer> empty_accumulation();
   void allocate_pixels();
   void render_on_main_thread();

@@ -121,6 +121,32 @@ test('a build holds the frame in flight: no tile finishes until it ends, no held
   await page.evaluate(() => raytracerPage.program.setSamplesPerFrame(1));
 });
 
+test('a camera set just before or while a build holds the frame applies at once: the page reports the camera it was given', async () => {
+  const samplesPerFrame = 32;
+  await page.evaluate((samples) => { raytracerPage.program.setSamplesPerFrame(samples); raytracerPage.program.zoom(1); }, samplesPerFrame);
+  const cameras = [{ position: [3, 2, 9], target: [0, 0.5, 0], focusDistance: 7 }, { position: [-4, 3, 8], target: [0, 0.25, 0], focusDistance: 6 }];
+  for (const [order, wanted] of [['set, then held', cameras[0]], ['held, then set', cameras[1]]]) {
+    await waitUntil(page, () => raytracerPage.program.statistics().frameInFlight?.tilesDone > 0);
+    try {
+      const reported = await page.evaluate(([camera, setFirst]) => {
+        const { program } = raytracerPage;
+        const inFlight = Boolean(program.statistics().frameInFlight);
+        if (setFirst) program.setCamera(camera);  // waits for the next frame's start
+        program.pauseForBuild(true);
+        if (!setFirst) program.setCamera(camera);
+        return { inFlight, camera: program.statistics().camera };  // what a hot restart would save
+      }, [wanted, order === 'set, then held']);
+      assert.ok(reported.inFlight, `${order}: a frame was in flight`);
+      assert.deepEqual(reported.camera.position, wanted.position, order);
+      assert.deepEqual(reported.camera.target, wanted.target, order);
+      assert.equal(reported.camera.focusDistance, wanted.focusDistance, order);
+    } finally {
+      await page.evaluate(() => raytracerPage.program.pauseForBuild(false));
+    }
+  }
+  await page.evaluate(() => { raytracerPage.program.setSamplesPerFrame(1); raytracerPage.program.resetCamera(); });
+});
+
 test('a bad scene is reported with its file and field, and the current scene keeps rendering', async () => {
   const outcome = await page.evaluate(() => raytracerPage.program.loadScene('broken.json',
     JSON.stringify({ camera: { position: [0, 1, 2], target: [0, 0, 0] }, objects: [{ type: 'sphere', center: [0, 0, 0], radius: 'big', material: { type: 'diffuse', albedo: [1, 1, 1] } }] })));
