@@ -33,6 +33,15 @@ class FunctionFingerprints:
         return cls(fingerprint_functions(WasmBinary.from_file(path)))
 
 
+def same_code_and_data(first: Path, second: Path) -> bool:
+    """Whether two objects of one source define the same functions with the same code and the
+    same named data with the same contents (what relocations point to compared by name, as
+    for functions): linking either gives the same program."""
+    binaries = [WasmBinary.from_file(path) for path in (first, second)]
+    return (fingerprint_functions(binaries[0]) == fingerprint_functions(binaries[1])
+            and fingerprint_data(binaries[0]) == fingerprint_data(binaries[1]))
+
+
 class _Targets:
     """Names what a relocation points to, the same way in any object."""
 
@@ -49,12 +58,12 @@ class _Targets:
             return f"symbol {index}"
         symbol = self.symbols[index]
         if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.local and (symbol.name or "").startswith(".L"):
-            return "constant " + self._constant(symbol, depth)
+            return "constant " + self.contents(symbol, depth)
         if symbol.kind == SYMBOL_SECTION:
             return f"section {symbol.index}"
         return f"{symbol.kind} {symbol.name}"
 
-    def _constant(self, symbol, depth: int) -> str:
+    def contents(self, symbol, depth: int = 0) -> str:
         if symbol.segment >= len(self.segments):
             return "?"
         placed, data = self.segments[symbol.segment]
@@ -104,6 +113,15 @@ def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
             for name in names:
                 fingerprints[name] = digest
     return fingerprints
+
+
+def fingerprint_data(binary: WasmBinary) -> dict[str, str]:
+    """Name -> fingerprint (its bytes, relocated fields blanked, plus what they point to) of
+    every named data symbol an object defines; compiler-numbered constants are left out, the
+    code and data that use them fingerprint them by contents."""
+    targets_of = _Targets(binary)
+    return {symbol.name: targets_of.contents(symbol, 0) for symbol in targets_of.symbols
+            if symbol.kind == SYMBOL_DATA and symbol.defined and symbol.name and not symbol.name.startswith(".L")}
 
 
 @dataclass

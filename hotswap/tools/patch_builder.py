@@ -41,7 +41,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from code_fingerprints import FunctionFingerprints, compare  # noqa: E402
+from code_fingerprints import FunctionFingerprints, compare, same_code_and_data  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
 from compiler_output import CompilerOutput  # noqa: E402
 from header_edits import FunctionUse, HeaderNarrowing, parse_arguments  # noqa: E402
@@ -67,6 +67,9 @@ class BuildResult:
     version: int
     files: list[str]                  # sources compiled for this save
     carried: list[str] = field(default_factory=list)  # sources earlier patches compiled, linked again
+    # Of `files`, those whose code and data came out as the program's (a declaration added to a
+    # header they include): not linked, so later patches do not carry them either.
+    left_out: list[str] = field(default_factory=list)
     module: str | None = None
     build_ms: float = 0.0
     compile_ms: float = 0.0
@@ -288,14 +291,14 @@ class PatchBuilder:
             if not sources:
                 raise PatchRejected("compile_error", "no source of the program is affected by "
                                     + ", ".join(self.relative(path) for path in changed))
-            compiled = self._compile(sources, version, result)
+            compiled = self._leave_out_unchanged(self._compile(sources, version, result), result)
             carried = {source: patched.object_file for source, patched in self.patched.items() if source not in compiled}
             result.carried = [self.relative(source) for source in sorted(carried)]
             for patched in [*compiled.values(), *(self.patched[source] for source in carried)]:
                 result.static_data.update(patched.static_data)  # carried objects bind their statics too
                 result.static_thread_locals.update(patched.static_thread_locals)
             module_path = self._link([*(c.object_file for c in compiled.values()), *carried.values()], version, result)
-            self._check(module_path, sources, result)
+            self._check(module_path, sorted(compiled), result)
             self._report_changes(module_path, compiled, result)
             self._route_own_calls(module_path, result)
             result.module = module_path.name
@@ -389,6 +392,22 @@ class PatchBuilder:
             result.warnings += warnings.get(source, [])
         result.reused = [self.relative(source) for source in sorted(reused)]
         return compiled
+
+    def _leave_out_unchanged(self, compiled: dict[Path, PatchedSource], result: BuildResult) -> dict[Path, PatchedSource]:
+        """The compiled sources the patch links: not those no patch carries yet whose code and
+        data are the program's own. Patches are cumulative, so a source linked once is carried
+        by every later patch (its code recompiled by the engine, tiered up again from its
+        first tier, in every thread); after an edit that compiles every includer of a header
+        but changes none of their code, the next saves carry the saved source alone. One
+        source stays when nothing else would make a patch (the save still shows as one)."""
+        unchanged = sorted(source for source, patched in compiled.items()
+                           if source not in self.patched and self.database.entry(source).object_file.exists()
+                           and same_code_and_data(self.database.entry(source).object_file, patched.fingerprinted))
+        if len(unchanged) == len(compiled) and not self.patched:
+            smallest = min(unchanged, key=lambda source: compiled[source].object_file.stat().st_size)
+            unchanged.remove(smallest)
+        result.left_out = [self.relative(source) for source in unchanged]
+        return {source: patched for source, patched in compiled.items() if source not in unchanged}
 
     def _compile_key(self, source: Path, compiled: Path, flags: list[str], quotes: list[Path]) -> str:
         """What a compile of `source` depends on: its flags, its text and that of every project

@@ -49,6 +49,12 @@ class PatchLog:
                             f"compile {manifest['compile_ms']:.0f}" + (f" ({cpu:.0f} of processor time)" if cpu else ""))
             self.say(f"patch {version}: built {files} in {manifest['build_ms']:.0f} ms "
                      f"({compile_note}, link {manifest['link_ms']:.0f}): {what}")
+            left_out = manifest.get("left_out") or []
+            if left_out:
+                with self._lock:
+                    print(f"    {len(left_out)} of them compiled to the program's own code, left out of the patch: "
+                          + ", ".join(left_out), file=self.stream)
+                    self.stream.flush()
         self.headers(manifest.get("headers") or [])
         warnings = manifest.get("warnings") or []
         if warnings:

@@ -6,6 +6,8 @@
 #  - a source whose statics are bound (compiled through IR) is compared with the right object;
 #    a static the program's optimiser split (NAME.0) is bound when one piece is all of it;
 #  - saving a text already built (an undo) reuses that build, and serves that patch;
+#  - a source that compiles to the program's own code (a declaration added to a header it
+#    includes) is left out of the patch, so the next saves do not carry it;
 #  - a header edit as the first save of a session compiles only the includers that use what
 #    changed (a template: those that instantiate it): the program's build told the builder
 #    which functions each source emits.
@@ -188,6 +190,31 @@ class AnUndoIsServedFromEarlierBuilds(BuilderTest):
         fresh = self.save(SKY, tinted("0.75"))  # a text never built compiles
         self.assertEqual(fresh.reused, [])
         self.assertNotEqual(self.module(fresh), self.module(first))
+
+
+class ASourceThatCompilesToTheProgramsCodeIsLeftOut(BuilderTest):
+    def test_a_declaration_in_a_header_leaves_every_includer_out_of_this_patch_and_the_next(self):
+        text = (ROOT / TEXTURE).read_text()
+        self.assertIn("struct Texture {", text)
+        declared = self.save(TEXTURE, text.replace("struct Texture {", "struct Texture {\n  void declared_only_for_a_test();", 1))
+        self.assertGreaterEqual(len(declared.files), 10, "a declaration should compile every includer")
+        self.assertEqual(len(declared.left_out), len(declared.files) - 1, declared.left_out)
+        self.assertEqual(declared.changed, [])
+        original = (ROOT / SKY).read_text()
+        tinted = self.save(SKY, original.replace("  return radiance;\n", "  return radiance * glm::vec3(1.0f, 1.0f, 0.5f);\n"))
+        self.assertEqual(tinted.files, [SKY])
+        self.assertLessEqual(len(tinted.carried), 1, tinted.carried)
+        self.assertEqual([change["short"] for change in tinted.changed], ["raytracer::sky_radiance"])
+
+    def test_a_source_whose_code_changed_is_linked_and_carried(self):
+        scatter = "app/hot/scatter.cpp"
+        text = (ROOT / TEXTURE).read_text()
+        changed = self.save(TEXTURE, text.replace(CHECKER[0], CHECKER[1]))
+        self.assertIn(scatter, changed.files)
+        self.assertNotIn(scatter, changed.left_out)
+        original = (ROOT / SKY).read_text()
+        tinted = self.save(SKY, original.replace("  return radiance;\n", "  return radiance * glm::vec3(1.0f, 1.0f, 0.5f);\n"))
+        self.assertIn(scatter, tinted.carried)
 
 
 class AHeaderEditAsTheFirstSaveIsNarrowed(BuilderTest):
