@@ -17,6 +17,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { waitUntil } from '../../tests/browser/harness.mjs';
 import { startDevLoop } from '../../tests/hotswap/project_copy.mjs';
+import { waitUntilQuiet } from './process_cpu.mjs';
 import { checkNoPageErrors, openRaytracerPage, statistics } from './raytracer_page.mjs';
 import { summarizeWasmModule } from './wasm_module_summary.mjs';
 
@@ -104,6 +105,12 @@ export class DevLoopSession {
     this.opened = await openRaytracerPage(this.browser, this.devLoop.url, this.view);
     this.page = this.opened.page;
     await this.page.evaluate(instrumentPage);
+  }
+
+  // Waits until the dev loop's background work (preambles, use sets, a restart's new builder)
+  // is done, so that the page's speed is measured with the cores its own: {waitedMs, quiet}.
+  async waitUntilDevLoopIsQuiet(timeoutSeconds) {
+    return waitUntilQuiet(this.devLoop.pid, { timeoutMs: timeoutSeconds * 1000 });
   }
 
   async stop() {

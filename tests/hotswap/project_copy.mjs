@@ -71,7 +71,7 @@ export function startDevLoop(project) {
       const match = output.match(/Serving (http:\/\/[^\s]+\/)/);
       if (match && output.includes('watching app/')) {
         clearInterval(timer);
-        resolve({ url: match[1], output: () => output, stop: () => stopChild(child) });
+        resolve({ url: match[1], pid: child.pid, output: () => output, stop: () => stopChild(child) });
       }
     }, 50);
     child.on('exit', (code) => { clearInterval(timer); reject(new Error(`dev.py exited with ${code}:\n${output}`)); });

@@ -67,13 +67,21 @@ export function plan(settings, context) {
   const checkpoints = [...options.memory_checkpoints].sort((a, b) => a - b);
   const memoryRun = options.runs[0];
 
+  // The page's samples per second once the dev loop is quiet: the median of a few windows.
+  const pageSpeed = async () => {
+    await session.waitUntilDevLoopIsQuiet(options.quiet_timeout_seconds);
+    const rates = [];
+    for (let i = 0; i < options.rate_windows; ++i) rates.push((await sampleRate(session.page, options.rate_window_seconds)).samples_per_second);
+    return rates.sort((a, b) => a - b)[(rates.length - 1) >> 1];
+  };
+
   const snapshotIfCheckpoint = async () => {
     if (session.view.workers !== memoryRun.workers || session.quiet) return;
     const taken = new Set(snapshots.map((snapshot) => snapshot.patches));
     const current = await session.memorySnapshot();
     if (!checkpoints.includes(current.patches) || taken.has(current.patches)) return;
     await context.sleep(options.rate_warmup_seconds * 1000);  // the patch's code tiers up
-    current.samples_per_second = (await sampleRate(session.page, options.rate_window_seconds)).samples_per_second;
+    current.samples_per_second = await pageSpeed();
     snapshots.push(current);
   };
 
@@ -190,7 +198,7 @@ export function plan(settings, context) {
         run: async () => {
           modules = session.patchModules();  // before a restart starts the patch folder over
           const measure = async () => ({
-            samples_per_second: (await sampleRate(session.page, options.rate_window_seconds)).samples_per_second,
+            samples_per_second: await pageSpeed(),
             picture: await session.pictureDigest(options.picture_samples),
           });
           // Both sides measured after the same warm-up: the newest patch's module (every source
