@@ -4,6 +4,7 @@
 // analysis run by hand (docs/BENCHMARKS.md, "Per thread: where the page's time goes"):
 //   node scripts/benchmark/page_builds_ab.mjs --a DIR/site --b DIR/site [--scenes a.json,b.json]
 //        [--workers 1,2] [--width W] [--height H] [--rounds N] [--out FILE.json]
+//        [--a-patches DIR] [--b-patches DIR]   (a patch folder the page applies as it loads)
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -15,6 +16,7 @@ import { percentile } from './statistics.mjs';
 const { values: options } = parseArgs({
   options: {
     a: { type: 'string' }, b: { type: 'string' }, out: { type: 'string' },
+    'a-patches': { type: 'string' }, 'b-patches': { type: 'string' },
     scenes: { type: 'string', default: SCENES.join(',') }, workers: { type: 'string', default: '1,2' },
     width: { type: 'string', default: '640' }, height: { type: 'string', default: '360' }, rounds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' }, window: { type: 'string', default: '4' },
@@ -25,7 +27,8 @@ if (!options.a || !options.b) {
   process.exit(2);
 }
 const width = Number(options.width), height = Number(options.height), rounds = Number(options.rounds);
-const servers = { a: await startServer({ root: options.a }), b: await startServer({ root: options.b }) };
+const servers = { a: await startServer({ root: options.a, patches: options['a-patches'] }),
+  b: await startServer({ root: options.b, patches: options['b-patches'] }) };
 const browser = await launchBrowser();
 const results = { a: options.a, b: options.b, width, height, rounds, load_average_at_start: os.loadavg(), rows: [] };
 
@@ -33,7 +36,7 @@ async function measure(build, scene, workers) {
   const measured = await measureFreshPage(browser, servers[build].url, { scene, width, height, workers },
     { warmupSeconds: Number(options.warmup), windowSeconds: Number(options.window) });
   return { samples_per_second: measured.samples_per_second, frame_ms: measured.seconds * 1000 / measured.frames,
-    frame_growth: measured.statistics.frameGrowth ?? 1 };
+    frame_growth: measured.statistics.frameGrowth ?? 1, version: measured.statistics.patchVersion };
 }
 
 try {

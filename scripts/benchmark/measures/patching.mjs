@@ -19,13 +19,16 @@
 //      can carry them): save to the reloaded page's first frame and full-resolution frame.
 //      An even number of them puts the layout back, so the program after them is built from
 //      the very sources the page ran as patches before them: their speed and picture against
-//      the patched page's (patched_against_fresh).
+//      the patched page's (patched_against_fresh), one after the other with the dev loop
+//      quiet, and then in turns as fresh pages served as files (in_turns: the verdict).
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
+import { startServer } from '../../../tests/browser/harness.mjs';
 import { copyProject, startDevLoop } from '../../../tests/hotswap/project_copy.mjs';
 import { DevLoopSession } from '../dev_loop_session.mjs';
-import { sampleRate } from '../raytracer_page.mjs';
-import { round, summarize } from '../statistics.mjs';
+import { measureFreshPage, sampleRate } from '../raytracer_page.mjs';
+import { percentile, round, summarize } from '../statistics.mjs';
 
 export const GOALS = { save_to_pixels_p50_ms_at_most: 200, undo_save_to_pixels_p50_ms_at_most: 100,
   header_save_to_pixels_p50_ms_at_most: 1500, every_includer_save_to_pixels_p50_ms_at_most: 5000,
@@ -65,6 +68,19 @@ export function plan(settings, context) {
   let modules = [];
   let session = null;
   const checkpoints = [...options.memory_checkpoints].sort((a, b) => a - b);
+  // The page as the patches left it and the program built fresh from the same sources, each
+  // kept as the files a server hands a page ({root, patches}), for the comparison in turns.
+  const sites = {};
+  let inTurns = null;
+  const keepSite = (name) => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), `bench-${name}-site-`));
+    context.cleanups.push(() => fs.rmSync(folder, { recursive: true, force: true }));
+    const site = project.path('build/wasm/site');
+    const skipped = ['tests', 'bench', 'plain-calls'].map((name) => path.join(site, name));
+    fs.cpSync(site, path.join(folder, 'site'), { recursive: true, filter: (from) => !skipped.includes(from) });
+    fs.cpSync(project.path('build/wasm/patches'), path.join(folder, 'patches'), { recursive: true });
+    sites[name] = { root: path.join(folder, 'site'), patches: path.join(folder, 'patches') };
+  };
   const memoryRun = options.runs[0];
 
   // The page's samples per second once the dev loop is quiet: the median of a few windows.
@@ -205,12 +221,14 @@ export function plan(settings, context) {
           // patched so far) has just been compiled, and the engine tiers its code up as it runs.
           await context.sleep(options.rate_warmup_seconds * 1000);
           patchedAgainstFresh.patched = { patches: session.version, ...await measure() };
+          keepSite('patched');
           for (let i = 0; i < options.restarts; ++i) {
             restartRecords.push(await session.restart());
             await context.sleep(options.settle_ms);
           }
           await context.sleep(options.rate_warmup_seconds * 1000);
           patchedAgainstFresh.fresh = await measure();
+          keepSite('fresh');
         },
       });
     }
@@ -223,6 +241,39 @@ export function plan(settings, context) {
         session = null;
       },
     });
+    if (isMemoryRun) {
+      // Measured one after the other above, the two pages minutes apart differ by the
+      // machine's drift as much as by their code. Here each is a fresh page served as files
+      // (the patched one applies the patches as it loads), in turns, the order swapped each
+      // round, with no dev loop running.
+      steps.push({
+        label: `patches, ${run.workers} workers: the patched page and the program built fresh, ${options.ab_rounds} rounds in turns`,
+        seconds: options.ab_rounds * 2 * (options.rate_warmup_seconds + options.rate_window_seconds + 3),
+        run: async () => {
+          const view = { scene: options.scene, width: options.width, height: options.height, workers: run.workers };
+          const servers = {};
+          try {
+            for (const name of ['patched', 'fresh']) servers[name] = await startServer(sites[name]);
+            const taken = { patched: [], fresh: [] };
+            for (let round = 0; round < options.ab_rounds; ++round) {
+              for (const name of round % 2 === 0 ? ['patched', 'fresh'] : ['fresh', 'patched']) {
+                const measured = await measureFreshPage(context.browser, servers[name].url, view,
+                  { warmupSeconds: options.rate_warmup_seconds, windowSeconds: options.rate_window_seconds });
+                if (name === 'patched' && measured.statistics.patchVersion !== patchedAgainstFresh.patched.patches) {
+                  throw new Error(`the patched page runs version ${measured.statistics.patchVersion}, not ${patchedAgainstFresh.patched.patches}`);
+                }
+                taken[name].push(measured.samples_per_second);
+              }
+            }
+            const ratios = taken.patched.map((rate, i) => rate / taken.fresh[i]);
+            inTurns = { rounds: options.ab_rounds, patched_samples_per_second: taken.patched, fresh_samples_per_second: taken.fresh,
+              patched_per_fresh: percentile(ratios, 0.5), patched_per_fresh_min: Math.min(...ratios), patched_per_fresh_max: Math.max(...ratios) };
+          } finally {
+            for (const server of Object.values(servers)) server.stop();
+          }
+        },
+      });
+    }
   }
 
   const describe = ({ kind, workers, page, records }) => ({
@@ -248,6 +299,7 @@ export function plan(settings, context) {
         fresh_samples_per_second: patchedAgainstFresh.fresh.samples_per_second,
         patched_per_fresh: patchedAgainstFresh.patched.samples_per_second / patchedAgainstFresh.fresh.samples_per_second,
         pictures_identical: patchedAgainstFresh.patched.picture === patchedAgainstFresh.fresh.picture,
+        in_turns: inTurns,
       } : null,
       components: Object.fromEntries(RESTART_COMPONENTS.map((name) => [name,
         summarize(restartRecords.map((record) => record[name]), { latency: true })])),
