@@ -5,6 +5,7 @@
 //   node scripts/benchmark/page_builds_ab.mjs --a DIR/site --b DIR/site [--scenes a.json,b.json]
 //        [--workers 1,2] [--width W] [--height H] [--rounds N] [--out FILE.json]
 //        [--a-patches DIR] [--b-patches DIR]   (a patch folder the page applies as it loads)
+//        [--js-flags FLAGS]   (V8's flags for both, e.g. --no-wasm-inlining)
 import fs from 'node:fs';
 import os from 'node:os';
 import { parseArgs } from 'node:util';
@@ -16,7 +17,7 @@ import { percentile } from './statistics.mjs';
 const { values: options } = parseArgs({
   options: {
     a: { type: 'string' }, b: { type: 'string' }, out: { type: 'string' },
-    'a-patches': { type: 'string' }, 'b-patches': { type: 'string' },
+    'a-patches': { type: 'string' }, 'b-patches': { type: 'string' }, 'js-flags': { type: 'string' },
     scenes: { type: 'string', default: SCENES.join(',') }, workers: { type: 'string', default: '1,2' },
     width: { type: 'string', default: '640' }, height: { type: 'string', default: '360' }, rounds: { type: 'string', default: '4' },
     warmup: { type: 'string', default: '3' }, window: { type: 'string', default: '4' },
@@ -29,7 +30,7 @@ if (!options.a || !options.b) {
 const width = Number(options.width), height = Number(options.height), rounds = Number(options.rounds);
 const servers = { a: await startServer({ root: options.a, patches: options['a-patches'] }),
   b: await startServer({ root: options.b, patches: options['b-patches'] }) };
-const browser = await launchBrowser();
+const browser = await launchBrowser({ extraArguments: options['js-flags'] ? [`--js-flags=${options['js-flags']}`] : [] });
 const results = { a: options.a, b: options.b, width, height, rounds, load_average_at_start: os.loadavg(), rows: [] };
 
 async function measure(build, scene, workers) {

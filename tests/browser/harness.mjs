@@ -37,8 +37,8 @@ export function startServer({ root = siteRoot, patches, extraArguments = [] } = 
   });
 }
 
-export async function launchBrowser() {
-  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGUMENTS });
+export async function launchBrowser({ extraArguments = [] } = {}) {
+  return chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: [...CHROMIUM_ARGUMENTS, ...extraArguments] });
 }
 
 // Opens `url` and records console lines and page errors (workers' console output included).
