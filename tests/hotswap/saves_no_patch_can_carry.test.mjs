@@ -38,7 +38,8 @@ async function setUpLikeAUser() {
   await page.fill('#sample-limit', '5000');
   await page.dispatchEvent('#sample-limit', 'change');
   await page.evaluate(() => { raytracerPage.program.orbit(0.4, 0.1); raytracerPage.program.zoom(0.85); });
-  await waitUntil(page, () => {
+  // (a timeout says where the page and the patches stood)
+  await session.waitForPatches(() => {
     const s = raytracerPage.program.statistics();
     return s.width === 320 && s.samplesPerFrame === 2 && s.workers.length === 1 && s.accumulatedSamples >= 4;
   });
