@@ -9,9 +9,13 @@ unaffected; otherwise every includer is compiled, as before:
 1. `compare_header`: the header as the running code was built from it and as saved, both
    parsed by libclang. Narrowing needs the two to differ only inside function bodies (not of
    a constexpr/consteval function: it can be evaluated at compile time where it is used,
-   leaving no call; nor of one whose return type is deduced from its body) or in the value
-   of a `const`/`constexpr` variable. Anything else (a declaration, a default argument or
-   member initialiser, a macro, a type) makes every includer compile.
+   leaving no call; nor of one whose return type is deduced from its body), in the value
+   of a `const`/`constexpr` variable, or by whole function declarations added or removed
+   (a new function, a new overload, a changed signature: code that calls it spells its
+   name, unless it is virtual, an operator, a conversion, a constructor or destructor, a
+   friend, or a name the language or the standard library calls unspelt, like begin()).
+   Anything else (a default argument or member initialiser, a macro, a type, a declaration
+   moved) makes every includer compile.
 2. `FunctionUse`: for each program source, every function its code can reach, as the
    front end emits it before any LLVM pass (so nothing is inlined away yet): the source's
    own functions, and each inline, template or header function it calls, transitively.
@@ -23,7 +27,9 @@ unaffected; otherwise every includer is compiled, as before:
    function whose body changed: a plain function by its linker name; a template (any instantiation), a member
    of a class template, a constructor or destructor (any of its variants) by its declared
    name, what the compile server's demangler makes of each name in the set
-   ("raytracer::Bvh::intersect").
+   ("raytracer::Bvh::intersect"); or if it spells the name of a function declared or
+   removed (in its own text or another project file it reads; the header's own functions
+   that spell it count as changed).
 
 `HeaderNarrowing` also keeps each project header's text as the running code was built from
 it (read when the builder starts, for headers older than the program; replaced after each
@@ -38,6 +44,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -51,6 +58,13 @@ IR_FLAGS = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"]
 # it and drawn its first frame: the work should not slow that down.
 REFRESH_DELAY_SECONDS = 3.0
 DEFINED_FUNCTION = re.compile(r'^define [^@]*@(?:"([^"]+)"|([^\s(]+))\(', re.MULTILINE)
+# A function declared or removed is narrowed by its name: no code calls it without spelling
+# it. These are the exceptions: the kinds the language calls by other spellings, and the
+# names the language (range for, structured bindings) or the standard library's templates
+# (ranges, span, swap) call on a type without the user's code spelling them.
+UNSPELT_TOKENS = {"virtual", "override", "final", "friend", "operator"}
+UNSPELT_NAMES = {"begin", "end", "cbegin", "cend", "rbegin", "rend", "size", "ssize", "data", "empty", "get", "swap",
+                 "iter_move", "iter_swap", "main"}
 
 
 def load_libclang(llvm_bin: Path | None = None):
@@ -88,6 +102,16 @@ class HeaderFunction:
     narrowable: str | None  # None, or why a change to it cannot be narrowed
     by_declared_name: bool = False  # a template, a member of one, a constructor or destructor: found in a
                                     # use set by its declared name, not by one linker name
+    declaration: tuple | None = None  # its HeaderDeclaration's key, if it has one
+
+
+@dataclass
+class HeaderDeclaration:
+    """A function's declaration (with its body, when it has one, as "{body}"), one that code
+    can only use by spelling its name: added or removed, it changes only that code."""
+    name: str            # as spelled ("perimeter")
+    readable: str        # qualified ("shapes::Box::perimeter")
+    key: tuple           # (readable, linker name, its tokens): the same declaration before and after
 
 
 @dataclass
@@ -102,6 +126,8 @@ class HeaderSummary:
     skeleton: tuple                                   # tokens outside function bodies and constants' initialisers
     functions: list[HeaderFunction] = field(default_factory=list)
     constants: list[HeaderConstant] = field(default_factory=list)  # const/constexpr variables with an initialiser
+    declarations: list[HeaderDeclaration] = field(default_factory=list)  # in the order written
+    rest: tuple = ()                                  # the skeleton without the declarations' tokens
 
 
 @dataclass
@@ -109,6 +135,8 @@ class HeaderComparison:
     changed: list[HeaderFunction]   # functions whose body changed (valid when `reason` is None)
     reason: str | None              # why every includer must compile, or None
     constants: list[HeaderConstant] = field(default_factory=list)  # constants whose value changed
+    declarations: list[str] = field(default_factory=list)  # "declared shapes::third", "removed shapes::Box::area"
+    names: set[str] = field(default_factory=set)    # the names of those functions: code that spells one compiles
 
 
 def parse_arguments(compile_command: list[str], source: Path) -> list[str]:
@@ -151,6 +179,7 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
     template_kinds = {kinds.CLASS_TEMPLATE, kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION}
     resolved = str(path.resolve())
     bodies: list[tuple[int, int, object, bool]] = []  # (start offset, end offset, cursor, inside a template)
+    declared: list[tuple[int, int, object]] = []       # every function declaration: (start offset, end offset, cursor)
     initialisers: list[tuple[int, int, object]] = []   # a const/constexpr variable's initialiser: (start, end, cursor)
 
     def in_header(cursor) -> bool:
@@ -160,6 +189,8 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         for child in cursor.get_children():
             if not in_header(child):
                 continue
+            if child.kind in function_kinds:
+                declared.append((child.extent.start.offset, child.extent.end.offset, child))
             if child.kind in function_kinds and child.is_definition():
                 body = [part for part in child.get_children() if part.kind == kinds.COMPOUND_STMT]
                 if body:
@@ -180,9 +211,11 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
     tokens = [token for token in unit.get_tokens(extent=unit.get_extent(str(path), (0, len(text.encode()))))
               if token.kind != cindex.TokenKind.COMMENT]
     skeleton, functions, values, region_index = [], [], [], 0
+    owners: list[int | None] = []  # per skeleton entry: the index in `declared` of the declaration it is part of
     current: list[str] | None = None
     for token in tokens:
         offset = token.extent.start.offset
+        owners.append(next((index for index, (start, end, _) in enumerate(declared) if start <= offset < end), None))
         while region_index < len(regions) and offset >= regions[region_index][1]:
             region_index += 1
             current = None
@@ -195,10 +228,13 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
                 else:
                     values.append((cursor, current))
                 skeleton.append("{" + what + "}")
+            else:
+                owners.pop()
             current.append(token.spelling)
         else:
             skeleton.append(token.spelling)
     summary = HeaderSummary(tuple(skeleton))
+    keys = _declarations(summary, skeleton, owners, declared, kinds)
     summary.constants = [HeaderConstant(cursor.spelling, _qualified(cursor, kinds), tuple(value)) for cursor, value in values]
     for cursor, in_template, body_tokens, start in functions:
         declaration = [token.spelling for token in tokens
@@ -213,8 +249,32 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         elif not cursor.mangled_name and not by_declared_name:
             reason = "a function without a linker name"
         summary.functions.append(HeaderFunction(cursor.mangled_name, _qualified(cursor, kinds), tuple(body_tokens), reason,
-                                                by_declared_name))
+                                                by_declared_name, keys.get(cursor.hash)))
     return summary
+
+
+def _declarations(summary: HeaderSummary, skeleton: list[str], owners: list[int | None], declared: list, kinds) -> dict:
+    """Sets the summary's declarations (those code must spell to use) and the skeleton
+    without them; returns each one's key by its cursor's hash."""
+    spans: dict[int, list[int]] = {}  # index in `declared` -> its skeleton positions
+    for position, owner in enumerate(owners):
+        if owner is not None:
+            spans.setdefault(owner, []).append(position)
+    removed, keys = set(), {}
+    for owner, positions in spans.items():
+        cursor = declared[owner][2]
+        tokens = [skeleton[position] for position in positions]
+        if positions[-1] + 1 < len(skeleton) and skeleton[positions[-1] + 1] == ";" and owners[positions[-1] + 1] is None:
+            positions.append(positions[-1] + 1)  # a declaration's extent stops before its semicolon
+        if cursor.kind not in (kinds.FUNCTION_DECL, kinds.CXX_METHOD, kinds.FUNCTION_TEMPLATE) or \
+                UNSPELT_TOKENS & set(tokens) or cursor.spelling in UNSPELT_NAMES:
+            continue
+        key = (_qualified(cursor, kinds), cursor.mangled_name or "", tuple(tokens))
+        summary.declarations.append(HeaderDeclaration(cursor.spelling, key[0], key))
+        keys[cursor.hash] = key
+        removed.update(positions)
+    summary.rest = tuple(token for position, token in enumerate(skeleton) if position not in removed)
+    return keys
 
 
 def _member_of_template(cursor, template_kinds) -> bool:
@@ -242,9 +302,29 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
     and of every function of this header that names it, which then counts as changed."""
     if isinstance(old, str) or isinstance(new, str):
         return HeaderComparison([], "as saved, " + new if isinstance(new, str) else "as it was built, " + old)
-    if old.skeleton != new.skeleton or len(old.functions) != len(new.functions) or len(old.constants) != len(new.constants):
-        return HeaderComparison([], "it changed outside function bodies")
+    outside = HeaderComparison([], "it changed outside function bodies")
+    if old.rest != new.rest or len(old.constants) != len(new.constants):
+        return outside
+    added = Counter(declaration.key for declaration in new.declarations) - Counter(declaration.key for declaration in old.declarations)
+    gone = Counter(declaration.key for declaration in old.declarations) - Counter(declaration.key for declaration in new.declarations)
+    if not added and not gone and old.skeleton != new.skeleton:
+        return outside  # a declaration moved: what a call finds can change
+    new_functions, old_functions = _without(new.functions, added), _without(old.functions, gone)
+    if len(old_functions) != len(new_functions):
+        return outside
+    declarations = sorted({f"declared {key[0]}" for key in added} | {f"removed {key[0]}" for key in gone})
+    spelled = {d.name for d in new.declarations if d.key in added} | {d.name for d in old.declarations if d.key in gone}
+    for name in sorted(spelled):
+        if name in new.rest or name in old.rest:
+            return HeaderComparison([], f"{name} was declared or removed, and the header names it outside function bodies")
+        for declaration in new.declarations:
+            if declaration.key not in added and declaration.name != name and name in declaration.key[2]:
+                return HeaderComparison([], f"{name} was declared or removed, and {declaration.readable}'s declaration names it")
     constants = [after for before, after in zip(old.constants, new.constants) if before.value != after.value]
+    for constant in new.constants:
+        if spelled & set(constant.value):
+            return HeaderComparison([], f"{constant.readable}'s value names {sorted(spelled & set(constant.value))[0]}, "
+                                        "which was declared or removed")
     names = {constant.name for constant in constants}
     for constant in new.constants:
         if constant not in constants and names & set(constant.value):
@@ -253,13 +333,25 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
     for name in sorted(names):
         if new.skeleton.count(name) > declared.count(name):  # more than its own declarations
             return HeaderComparison([], f"{name} changed, and the header uses it outside function bodies")
-    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body or names & set(after.body)]
-    if not changed and not constants:
+    changed = [after for before, after in zip(old_functions, new_functions)
+               if before.body != after.body or (names | spelled) & set(after.body)]
+    if not changed and not constants and not spelled:
         return HeaderComparison([], "no function body changed")
     for function in changed:
         if function.narrowable is not None:
             return HeaderComparison(changed, f"{function.readable} changed, and it is {function.narrowable}", constants)
-    return HeaderComparison(changed, None, constants)
+    return HeaderComparison(changed, None, constants, declarations, spelled)
+
+
+def _without(functions: list[HeaderFunction], declarations: Counter) -> list[HeaderFunction]:
+    """The functions other than those of these declarations (added or removed ones)."""
+    left, kept = Counter(declarations), []
+    for function in functions:
+        if function.declaration is not None and left[function.declaration] > 0:
+            left[function.declaration] -= 1
+        else:
+            kept.append(function)
+    return kept
 
 
 class FunctionUse:
@@ -409,6 +501,7 @@ class NarrowedHeader:
     reason: str | None = None      # why every includer compiles, when it does
     check_ms: float = 0.0          # parsing the header twice and comparing
     none_use_it: bool = False      # no includer uses what changed: one compiled anyway, to make the patch
+    declarations: list[str] = field(default_factory=list)  # functions declared or removed ("declared raytracer::Texture::f")
 
 
 class HeaderNarrowing:
@@ -469,14 +562,16 @@ class HeaderNarrowing:
             declared = self.function_use.declared_uses(source) if declared_names else frozenset()
             uses_changed = uses is None or declared is None or uses & linker_names or declared & declared_names
             names_a_constant = constants and self._mentions(source, constants, header)
-            (compiled if source in saved or uses_changed or names_a_constant else skipped).append(name)
+            names_a_declaration = comparison.names and self._mentions(source, comparison.names, header)
+            (compiled if source in saved or uses_changed or names_a_constant or names_a_declaration else skipped).append(name)
         return NarrowedHeader(relative, [item.readable for item in [*comparison.changed, *comparison.constants]], compiled, skipped,
-                              None, round((time.perf_counter() - started) * 1000, 1))
+                              None, round((time.perf_counter() - started) * 1000, 1), declarations=comparison.declarations)
 
     def _mentions(self, source: Path, names: set[str], header: Path) -> bool:
         """Whether the source, or a project file its compile reads other than `header`, spells
-        one of `names` (a constant's value is folded into the code that names it; a macro that
-        pastes a name together from pieces is not seen)."""
+        one of `names` (a constant's value is folded into the code that names it; a function
+        is called by code that names it; a macro that pastes a name together from pieces is
+        not seen)."""
         pattern = re.compile(r"\b(?:" + "|".join(map(re.escape, sorted(names))) + r")\b")
         for path in {source, *self.function_use.inputs_of(source)} - {header}:
             try:

@@ -30,9 +30,12 @@ const TINTED = /return radiance \* glm::vec3\(1\.0f, 1\.0f, [0-9.]+f\);/;
 export const TEXTURE_HEADER = 'app/core/texture.h';
 const CHECKER = '((cell_x + cell_y + cell_z) & 1)';
 const CHECKER_SHIFTED = /\(\(cell_x \+ cell_y \+ cell_z \+ \d+\) & 1\)/;
-// A member function declared in Texture (never defined or called): a change outside function
-// bodies, so every source that includes texture.h compiles (a new name each time).
+// A member function declared in Texture (never defined or called; a new name each time,
+// replacing the last): only the sources that spell its name compile, none here.
 const DECLARATION = /  float benchmark_declaration_\d+\(\) const;\n/;
+// A type alias in texture.h (a new name each time): a change outside function bodies that is
+// not a function's declaration, so every source that includes the header compiles.
+const ALIAS = /using benchmark_alias_\d+ = float;\n/;
 // A constant a template and one source name: Bvh::kMaximumDepth (64, 65, 66, ...: a new value
 // each time, never smaller than it was).
 const MAXIMUM_DEPTH = /kMaximumDepth = \d+;/;
@@ -152,12 +155,22 @@ export class DevLoopSession {
   }
 
   // Declares a member function in Texture (app/core/texture.h; replaced by the next such
-  // edit): every source that includes the header compiles.
+  // edit): the sources that name it compile (none does, so one compiles to make the patch).
   async editHeaderDeclaration() {
     const text = this.project.read(TEXTURE_HEADER);
     const line = `  float benchmark_declaration_${nextNumber(text, /benchmark_declaration_(\d+)/)}() const;\n`;
     const next = DECLARATION.test(text) ? text.replace(DECLARATION, line) : text.replace('struct Texture {\n', `struct Texture {\n${line}`);
     if (next === text) throw new Error(`${TEXTURE_HEADER} has no "struct Texture {": cannot edit it`);
+    return this.saveAndTime(TEXTURE_HEADER, next);
+  }
+
+  // Declares a type alias in app/core/texture.h (replaced by the next such edit): every source
+  // that includes the header compiles.
+  async editHeaderAlias() {
+    const text = this.project.read(TEXTURE_HEADER);
+    const line = `using benchmark_alias_${nextNumber(text, /benchmark_alias_(\d+)/)} = float;\n`;
+    const next = ALIAS.test(text) ? text.replace(ALIAS, line) : text.replace('namespace raytracer {\n', `namespace raytracer {\n${line}`);
+    if (next === text) throw new Error(`${TEXTURE_HEADER} has no "namespace raytracer {": cannot edit it`);
     return this.saveAndTime(TEXTURE_HEADER, next);
   }
 

@@ -73,6 +73,8 @@ export function goalRows(results) {
     const header = find('header');
     row(header, goals.header_save_to_pixels_p50_ms_at_most, `an inline function of a header ${header ? header.includers : 'many'} sources include`,
       header ? `; the session's first ${ms(header.raw[0].save_to_pixels_ms)} ms` : '');
+    const declaration = find('declaration');
+    row(declaration, goals.header_save_to_pixels_p50_ms_at_most, `a function declared in a header ${declaration ? declaration.includers : 'many'} sources include`);
     const every = find('every_includer');
     row(every, goals.every_includer_save_to_pixels_p50_ms_at_most, `a header edit that compiles all ${every ? every.includers : ''} includers`);
     const eight = find('cpp', goals.apply_all_workers_goal_workers);
@@ -264,7 +266,8 @@ const KIND_NAMES = {
   first: "the session's first save (a comment in sky.cpp: no code changed)", cpp: 'a .cpp edit (sky.cpp)',
   undo: 'an undo (sky.cpp back to a text built before)', header: 'an inline function of texture.h',
   template: "Bvh::traverse's body (a member function template, bvh.h)", constant: 'Bvh::kMaximumDepth (a constant, bvh.h)',
-  every_includer: 'a declaration in texture.h (every includer compiles)',
+  declaration: 'a member function declared in texture.h (the includers that name it compile)',
+  every_includer: 'a type alias in texture.h (every includer compiles)',
 };
 const saveName = (save) => `${KIND_NAMES[save.kind] || save.kind}, ${save.workers} workers${save.page === 'idle' ? ', page idle' : ''}`;
 
@@ -290,7 +293,7 @@ function latencySection(l) {
   }
   lines.push('', `Goals: save to new pixels ≤ ${l.goals.save_to_pixels_p50_ms_at_most} ms p50 (a .cpp edit), ` +
     `≤ ${l.goals.undo_save_to_pixels_p50_ms_at_most} ms (an undo), ≤ ${l.goals.header_save_to_pixels_p50_ms_at_most} ms (an inline ` +
-    `function of a header ten or more sources include), ≤ ${l.goals.every_includer_save_to_pixels_p50_ms_at_most} ms (an edit that ` +
+    `function of a header ten or more sources include, or a function declared in it), ≤ ${l.goals.every_includer_save_to_pixels_p50_ms_at_most} ms (an edit that ` +
     `compiles every includer); apply across ${l.goals.apply_all_workers_goal_workers} workers ≤ ${l.goals.apply_all_workers_ms_at_most} ms.`);
   return lines.join('\n');
 }

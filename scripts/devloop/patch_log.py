@@ -13,6 +13,14 @@ from typing import TextIO
 ROLLBACK_KINDS = ("trapped_while_running", "hung_while_running")
 
 
+def _what_changed(note: dict) -> str:
+    """A narrowed header edit, as the user would say it: "changed raytracer::Texture::value;
+    declared raytracer::Texture::f"."""
+    parts = [f"changed {', '.join(note['functions'])}"] if note["functions"] else []
+    parts += note.get("declarations") or []
+    return "; ".join(parts) or "no function changed"
+
+
 class PatchLog:
     def __init__(self, stream: TextIO = sys.stdout):
         self.stream = stream
@@ -74,11 +82,11 @@ class PatchLog:
                     print(f"    {note['header']}: all {count} sources that include it compiled: {note['reason']} "
                           f"(checked in {note['check_ms']:.0f} ms)", file=self.stream)
                 elif note.get("none_use_it"):
-                    print(f"    {note['header']}: changed {', '.join(note['functions'])}; none of its {count} includers uses it "
+                    print(f"    {note['header']}: {_what_changed(note)}; none of its {count} includers uses it "
                           f"(compiled {', '.join(note['compiled'])} alone, to make the patch; checked in {note['check_ms']:.0f} ms)",
                           file=self.stream)
                 else:
-                    print(f"    {note['header']}: changed {', '.join(note['functions'])}; compiled the {len(note['compiled'])} of its "
+                    print(f"    {note['header']}: {_what_changed(note)}; compiled the {len(note['compiled'])} of its "
                           f"{count} includers that use it (or are not yet known not to; checked in {note['check_ms']:.0f} ms)",
                           file=self.stream)
             self.stream.flush()

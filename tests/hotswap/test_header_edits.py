@@ -73,9 +73,53 @@ class HeaderEditsTest(unittest.TestCase):
     def test_a_macro_compiles_every_includer(self):
         self.assertEqual(self.compare("#define SCALE 2.0f", "#define SCALE 3.0f").reason, "it changed outside function bodies")
 
-    def test_a_new_function_compiles_every_includer(self):
-        self.assertEqual(self.compare("}  // namespace shapes", "inline float third(float v) { return v / 3; }\n}  // namespace shapes").reason,
+    def test_a_new_function_names_only_itself(self):
+        # No code can call a function that did not exist without spelling its name: the
+        # includers that spell it compile (HeaderNarrowing), no other.
+        comparison = self.compare("}  // namespace shapes", "inline float third(float v) { return v / 3; }\n}  // namespace shapes")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual((comparison.changed, comparison.declarations), ([], ["declared shapes::third"]))
+
+    def test_a_member_function_declared_or_removed_names_only_itself(self):
+        declared = self.compare("float area() const {", "float perimeter() const;\n  float area() const {")
+        self.assertIsNone(declared.reason)
+        self.assertEqual((declared.changed, declared.declarations), ([], ["declared shapes::Box::perimeter"]))
+        with_it = HEADER.replace("float area() const {", "float perimeter() const;\n  float area() const {")
+        removed = self.compare("float perimeter() const;\n", "", old=with_it)
+        self.assertIsNone(removed.reason)
+        self.assertEqual(removed.declarations, ["removed shapes::Box::perimeter"])
+
+    def test_a_changed_signature_names_the_function_and_its_callers_in_the_header(self):
+        # A new overload of Box::area: volume's body calls area(), so it may call the new one.
+        comparison = self.compare("float area() const {", "float area(int sides) const;\n  float area() const {")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual(comparison.declarations, ["declared shapes::Box::area"])
+        self.assertEqual([function.readable for function in comparison.changed], ["shapes::volume"])
+        retyped = self.compare("inline float scaled(float value)", "inline float scaled(double value)")
+        self.assertIsNone(retyped.reason)
+        self.assertEqual(retyped.declarations, ["declared shapes::scaled", "removed shapes::scaled"])
+
+    def test_a_declaration_code_uses_without_naming_it_compiles_every_includer(self):
+        # A virtual function moves the class's layout; an operator, a conversion, a constructor
+        # or a begin() is called by code that never spells its name.
+        for added in ("virtual void draw();", "bool operator==(const Box& other) const;", "operator float() const;",
+                      "explicit Box(float s);", "~Box();", "const float* begin() const;", "friend float volume(const Box& box);"):
+            with self.subTest(added=added):
+                self.assertEqual(self.compare("float area() const {", added + "\n  float area() const {").reason,
+                                 "it changed outside function bodies")
+
+    def test_a_moved_declaration_compiles_every_includer(self):
+        moved = HEADER.replace("template <typename T> T twice(T value) { return value + value; }\n", "")
+        moved = moved.replace("}  // namespace shapes", "template <typename T> T twice(T value) { return value + value; }\n}  // namespace shapes")
+        self.assertEqual(compare_header(summarize_header(self.cindex, PATH, HEADER, ARGUMENTS),
+                                        summarize_header(self.cindex, PATH, moved, ARGUMENTS)).reason,
                          "it changed outside function bodies")
+
+    def test_a_new_name_spelled_outside_function_bodies_compiles_every_includer(self):
+        rows = HEADER.replace("struct Table { float entries[kCount]; };",
+                              "inline constexpr int rows() { return 2; }\nstruct Table { float entries[rows()]; };")
+        comparison = self.compare("struct Table", "inline constexpr int rows(int n) { return n; }\nstruct Table", old=rows)
+        self.assertEqual(comparison.reason, "rows was declared or removed, and the header names it outside function bodies")
 
     def test_constexpr_and_deduced_return_type_bodies_compile_every_includer(self):
         self.assertIn("constexpr", self.compare("return value / 2.0f;", "return value / 4.0f;").reason)

@@ -6,11 +6,11 @@
 #  - a source whose statics are bound (compiled through IR) is compared with the right object;
 #    a static the program's optimiser split (NAME.0) is bound when one piece is all of it;
 #  - saving a text already built (an undo) reuses that build, and serves that patch;
-#  - a source that compiles to the program's own code (a declaration added to a header it
+#  - a source that compiles to the program's own code (a type alias added to a header it
 #    includes) is left out of the patch, so the next saves do not carry it;
 #  - a header edit as the first save of a session compiles only the includers that use what
-#    changed (a template: those that instantiate it): the program's build told the builder
-#    which functions each source emits.
+#    changed (a template: those that instantiate it; a function declared: those that spell
+#    its name): the program's build told the builder which functions each source emits.
 # Needs the wasm build (the program's objects) and the native build's host tools.
 import filecmp
 import shutil
@@ -193,11 +193,11 @@ class AnUndoIsServedFromEarlierBuilds(BuilderTest):
 
 
 class ASourceThatCompilesToTheProgramsCodeIsLeftOut(BuilderTest):
-    def test_a_declaration_in_a_header_leaves_every_includer_out_of_this_patch_and_the_next(self):
+    def test_a_type_alias_in_a_header_leaves_every_includer_out_of_this_patch_and_the_next(self):
         text = (ROOT / TEXTURE).read_text()
-        self.assertIn("struct Texture {", text)
-        declared = self.save(TEXTURE, text.replace("struct Texture {", "struct Texture {\n  void declared_only_for_a_test();", 1))
-        self.assertGreaterEqual(len(declared.files), 10, "a declaration should compile every includer")
+        self.assertIn("namespace raytracer {\n", text)
+        declared = self.save(TEXTURE, text.replace("namespace raytracer {\n", "namespace raytracer {\nusing declared_only_for_a_test = float;\n", 1))
+        self.assertGreaterEqual(len(declared.files), 10, "a type alias should compile every includer")
         self.assertEqual(len(declared.left_out), len(declared.files) - 1, declared.left_out)
         self.assertEqual(declared.changed, [])
         original = (ROOT / SKY).read_text()
@@ -230,6 +230,19 @@ class AHeaderEditAsTheFirstSaveIsNarrowed(BuilderTest):
         self.assertIn("app/hot/scatter.cpp", note["compiled"])
         self.assertLessEqual(len(note["compiled"]), 3, note)
         self.assertEqual(sorted(result.files), sorted(note["compiled"]))
+
+    def test_a_declared_function_compiles_only_the_includers_that_spell_its_name(self):
+        # Texture gains a member function: no code can call it without spelling its name, and
+        # of texture.h's includers only scatter.cpp spells "grazing" (a local variable there).
+        text = (ROOT / TEXTURE).read_text()
+        self.assertIn("struct Texture {", text)
+        result = self.save(TEXTURE, text.replace("struct Texture {", "struct Texture {\n  bool grazing() const;", 1))
+        note = result.headers[0]
+        self.assertIsNone(note["reason"], note)
+        self.assertEqual(note["declarations"], ["declared raytracer::Texture::grazing"])
+        self.assertEqual(note["compiled"], ["app/hot/scatter.cpp"])
+        self.assertGreaterEqual(len(note["skipped"]), 10, note)
+        self.assertEqual(result.files, ["app/hot/scatter.cpp"])
 
     def test_a_template_body_edit_compiles_only_the_sources_that_instantiate_it(self):
         # Bvh::traverse is a member function template: the sources that emit any instantiation

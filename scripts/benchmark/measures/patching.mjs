@@ -9,7 +9,8 @@
 //      - an inline function's body in app/core/texture.h (a header ten or more sources
 //        include; the session's first header edit is reported on its own too);
 //      - a member function template's body in app/core/bvh.h, and a constant it names;
-//      - a declaration in texture.h: it compiles every source that includes the header;
+//      - a member function declared in texture.h: only the sources that name it compile;
+//      - a type alias in texture.h: it compiles every source that includes the header;
 //      and, from the earlier session, the first save of a fresh clone (no preambles yet);
 //   7. WebAssembly memory and table as patches pile up: snapshots after 1 patch (a comment:
 //      no code changed, after which the page's code has warmed up), 50 and 200 on the
@@ -49,7 +50,8 @@ export const SAVE_KINDS = {
   header: { file: 'app/core/texture.h', what: "an inline function's body in a header many sources include (the checker's parity)" },
   template: { file: 'app/core/bvh.h', what: "a member function template's body (Bvh::traverse)" },
   constant: { file: 'app/core/bvh.h', what: 'a constexpr constant a template and one source name (Bvh::kMaximumDepth)' },
-  every_includer: { file: 'app/core/texture.h', what: 'a declaration in texture.h (a member function): every source that includes it compiles' },
+  declaration: { file: 'app/core/texture.h', what: 'a member function declared in texture.h: only the sources that name it compile' },
+  every_includer: { file: 'app/core/texture.h', what: 'a type alias in texture.h: every source that includes it compiles' },
 };
 
 const PREAMBLES_READY = /preambles: \d+ precompiled/;
@@ -192,7 +194,8 @@ export function plan(settings, context) {
     if (run.header) steps.push(timed(run, 'header', run.header, () => session.editHeader()));
     if (run.template) steps.push(timed(run, 'template', run.template, () => session.editTemplate()));
     if (run.constant) steps.push(timed(run, 'constant', run.constant, () => session.editConstant()));
-    if (run.every_includer) steps.push(timed(run, 'every_includer', run.every_includer, () => session.editHeaderDeclaration()));
+    if (run.declaration) steps.push(timed(run, 'declaration', run.declaration, () => session.editHeaderDeclaration()));
+    if (run.every_includer) steps.push(timed(run, 'every_includer', run.every_includer, () => session.editHeaderAlias()));
     if (isMemoryRun) {
       let previous = 0;
       for (const checkpoint of checkpoints.filter((count) => count > 1)) {
