@@ -10,12 +10,14 @@ unaffected; otherwise every includer is compiled, as before:
    parsed by libclang. Narrowing needs the two to differ only inside function bodies (not of
    a constexpr/consteval function: it can be evaluated at compile time where it is used,
    leaving no call; nor of one whose return type is deduced from its body), in the value
-   of a `const`/`constexpr` variable, or by whole function declarations added or removed
-   (a new function, a new overload, a changed signature: code that calls it spells its
+   of a `const`/`constexpr` variable, or by whole declarations added or removed: a
+   function (a new one, a new overload, a changed signature: code that calls it spells its
    name, unless it is virtual, an operator, a conversion, a constructor or destructor, a
-   friend, or a name the language or the standard library calls unspelt, like begin()).
-   Anything else (a default argument or member initialiser, a macro, a type, a declaration
-   moved) makes every includer compile.
+   friend, or a name the language or the standard library calls unspelt, like begin()), or
+   a type at namespace scope (a struct, class template, enum or alias: code that uses it
+   spells its name, or an unscoped enum's enumerators). Anything else (a default argument
+   or member initialiser, a type changed in place or declared inside a class, a
+   specialization, a macro, a declaration moved) makes every includer compile.
 2. `FunctionUse`: for each program source, every function its code can reach, as the
    front end emits it before any LLVM pass (so nothing is inlined away yet): the source's
    own functions, and each inline, template or header function it calls, transitively.
@@ -27,8 +29,8 @@ unaffected; otherwise every includer is compiled, as before:
    function whose body changed: a plain function by its linker name; a template (any instantiation), a member
    of a class template, a constructor or destructor (any of its variants) by its declared
    name, what the compile server's demangler makes of each name in the set
-   ("raytracer::Bvh::intersect"); or if it spells the name of a function declared or
-   removed (in its own text or another project file it reads; the header's own functions
+   ("raytracer::Bvh::intersect"); or if it spells the name of a function or type declared
+   or removed (in its own text or another project file it reads; the header's own functions
    that spell it count as changed).
 
 `HeaderNarrowing` also keeps each project header's text as the running code was built from
@@ -37,6 +39,7 @@ patch that builds).
 """
 from __future__ import annotations
 
+import bisect
 import hashlib
 import os
 import re
@@ -61,7 +64,9 @@ DEFINED_FUNCTION = re.compile(r'^define [^@]*@(?:"([^"]+)"|([^\s(]+))\(', re.MUL
 # A function declared or removed is narrowed by its name: no code calls it without spelling
 # it. These are the exceptions: the kinds the language calls by other spellings, and the
 # names the language (range for, structured bindings) or the standard library's templates
-# (ranges, span, swap) call on a type without the user's code spelling them.
+# (ranges, span, swap) call on a type without the user's code spelling them. (A type is
+# narrowed only when it is new or gone as a whole, at namespace scope, and not a
+# specialization: see _declarations.)
 UNSPELT_TOKENS = {"virtual", "override", "final", "friend", "operator"}
 UNSPELT_NAMES = {"begin", "end", "cbegin", "cend", "rbegin", "rend", "size", "ssize", "data", "empty", "get", "swap",
                  "iter_move", "iter_swap", "main"}
@@ -103,15 +108,21 @@ class HeaderFunction:
     by_declared_name: bool = False  # a template, a member of one, a constructor or destructor: found in a
                                     # use set by its declared name, not by one linker name
     declaration: tuple | None = None  # its HeaderDeclaration's key, if it has one
+    start: int = 0       # where its declaration starts in the header's text (byte offset)
 
 
 @dataclass
 class HeaderDeclaration:
-    """A function's declaration (with its body, when it has one, as "{body}"), one that code
-    can only use by spelling its name: added or removed, it changes only that code."""
-    name: str            # as spelled ("perimeter")
+    """A declaration code can only use by spelling its name: added or removed, it changes
+    only that code. A function's (its body, when it has one, is "{body}"), or a type's at
+    namespace scope (everything in it)."""
+    kind: str            # "function" or "type"
+    names: frozenset     # what code spells to use it: its name ("perimeter"); an unscoped enum's enumerators too
     readable: str        # qualified ("shapes::Box::perimeter")
-    key: tuple           # (readable, linker name, its tokens): the same declaration before and after
+    key: tuple           # (kind, readable, linker name, its tokens): the same declaration before and after
+    positions: tuple     # its entries in the skeleton (with the semicolon after it)
+    start: int           # its extent in the header's text (byte offsets)
+    end: int
 
 
 @dataclass
@@ -127,7 +138,6 @@ class HeaderSummary:
     functions: list[HeaderFunction] = field(default_factory=list)
     constants: list[HeaderConstant] = field(default_factory=list)  # const/constexpr variables with an initialiser
     declarations: list[HeaderDeclaration] = field(default_factory=list)  # in the order written
-    rest: tuple = ()                                  # the skeleton without the declarations' tokens
 
 
 @dataclass
@@ -177,9 +187,10 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
     container_kinds = {kinds.NAMESPACE, kinds.STRUCT_DECL, kinds.CLASS_DECL, kinds.UNION_DECL, kinds.CLASS_TEMPLATE,
                        kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION, kinds.UNEXPOSED_DECL, kinds.LINKAGE_SPEC}
     template_kinds = {kinds.CLASS_TEMPLATE, kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION}
+    namespace_kinds = {kinds.TRANSLATION_UNIT, kinds.NAMESPACE, kinds.LINKAGE_SPEC, kinds.UNEXPOSED_DECL}
     resolved = str(path.resolve())
     bodies: list[tuple[int, int, object, bool]] = []  # (start offset, end offset, cursor, inside a template)
-    declared: list[tuple[int, int, object]] = []       # every function declaration: (start offset, end offset, cursor)
+    declared: list[tuple[int, int, object]] = []       # every function and namespace-scope type: (start, end, cursor)
     initialisers: list[tuple[int, int, object]] = []   # a const/constexpr variable's initialiser: (start, end, cursor)
 
     def in_header(cursor) -> bool:
@@ -189,7 +200,7 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         for child in cursor.get_children():
             if not in_header(child):
                 continue
-            if child.kind in function_kinds:
+            if child.kind in function_kinds or (child.kind in TYPE_KINDS(kinds) and cursor.kind in namespace_kinds):
                 declared.append((child.extent.start.offset, child.extent.end.offset, child))
             if child.kind in function_kinds and child.is_definition():
                 body = [part for part in child.get_children() if part.kind == kinds.COMPOUND_STMT]
@@ -211,11 +222,10 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
     tokens = [token for token in unit.get_tokens(extent=unit.get_extent(str(path), (0, len(text.encode()))))
               if token.kind != cindex.TokenKind.COMMENT]
     skeleton, functions, values, region_index = [], [], [], 0
-    owners: list[int | None] = []  # per skeleton entry: the index in `declared` of the declaration it is part of
+    offsets: list[int] = []  # per skeleton entry: where its token (a body's first) starts
     current: list[str] | None = None
     for token in tokens:
         offset = token.extent.start.offset
-        owners.append(next((index for index, (start, end, _) in enumerate(declared) if start <= offset < end), None))
         while region_index < len(regions) and offset >= regions[region_index][1]:
             region_index += 1
             current = None
@@ -228,13 +238,13 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
                 else:
                     values.append((cursor, current))
                 skeleton.append("{" + what + "}")
-            else:
-                owners.pop()
+                offsets.append(offset)
             current.append(token.spelling)
         else:
             skeleton.append(token.spelling)
+            offsets.append(offset)
     summary = HeaderSummary(tuple(skeleton))
-    keys = _declarations(summary, skeleton, owners, declared, kinds)
+    keys = _declarations(summary, offsets, declared, kinds)
     summary.constants = [HeaderConstant(cursor.spelling, _qualified(cursor, kinds), tuple(value)) for cursor, value in values]
     for cursor, in_template, body_tokens, start in functions:
         declaration = [token.spelling for token in tokens
@@ -249,31 +259,42 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         elif not cursor.mangled_name and not by_declared_name:
             reason = "a function without a linker name"
         summary.functions.append(HeaderFunction(cursor.mangled_name, _qualified(cursor, kinds), tuple(body_tokens), reason,
-                                                by_declared_name, keys.get(cursor.hash)))
+                                                by_declared_name, keys.get(cursor.hash), cursor.extent.start.offset))
     return summary
 
 
-def _declarations(summary: HeaderSummary, skeleton: list[str], owners: list[int | None], declared: list, kinds) -> dict:
-    """Sets the summary's declarations (those code must spell to use) and the skeleton
-    without them; returns each one's key by its cursor's hash."""
-    spans: dict[int, list[int]] = {}  # index in `declared` -> its skeleton positions
-    for position, owner in enumerate(owners):
-        if owner is not None:
-            spans.setdefault(owner, []).append(position)
-    removed, keys = set(), {}
-    for owner, positions in spans.items():
-        cursor = declared[owner][2]
-        tokens = [skeleton[position] for position in positions]
-        if positions[-1] + 1 < len(skeleton) and skeleton[positions[-1] + 1] == ";" and owners[positions[-1] + 1] is None:
-            positions.append(positions[-1] + 1)  # a declaration's extent stops before its semicolon
-        if cursor.kind not in (kinds.FUNCTION_DECL, kinds.CXX_METHOD, kinds.FUNCTION_TEMPLATE) or \
-                UNSPELT_TOKENS & set(tokens) or cursor.spelling in UNSPELT_NAMES:
+def TYPE_KINDS(kinds) -> set:  # noqa: N802 - a constant of the bindings' enumeration
+    return {kinds.STRUCT_DECL, kinds.CLASS_DECL, kinds.UNION_DECL, kinds.ENUM_DECL, kinds.CLASS_TEMPLATE,
+            kinds.TYPE_ALIAS_DECL, kinds.TYPEDEF_DECL, kinds.TYPE_ALIAS_TEMPLATE_DECL}
+
+
+def _declarations(summary: HeaderSummary, offsets: list[int], declared: list, kinds) -> dict:
+    """Sets the summary's declarations (those code must spell to use); returns each
+    function's key by its cursor's hash."""
+    skeleton, keys = summary.skeleton, {}
+    for start, end, cursor in declared:
+        positions = list(range(bisect.bisect_left(offsets, start), bisect.bisect_left(offsets, end)))
+        if not positions:
             continue
-        key = (_qualified(cursor, kinds), cursor.mangled_name or "", tuple(tokens))
-        summary.declarations.append(HeaderDeclaration(cursor.spelling, key[0], key))
+        tokens = [skeleton[position] for position in positions]
+        if positions[-1] + 1 < len(skeleton) and skeleton[positions[-1] + 1] == ";":
+            positions.append(positions[-1] + 1)  # a declaration's extent stops before its semicolon
+        if cursor.kind in TYPE_KINDS(kinds):
+            specialization = any(tokens[i:i + 3] == ["template", "<", ">"] for i in range(len(tokens)))
+            if not cursor.spelling or specialization or "static" in tokens:
+                continue  # unnamed, a specialization, or a static member (initialised in every includer)
+            names = {cursor.spelling}
+            if cursor.kind == kinds.ENUM_DECL and not cursor.is_scoped_enum():
+                names |= {child.spelling for child in cursor.get_children() if child.kind == kinds.ENUM_CONSTANT_DECL}
+            kind = "type"
+        elif cursor.kind in (kinds.FUNCTION_DECL, kinds.CXX_METHOD, kinds.FUNCTION_TEMPLATE) and \
+                not UNSPELT_TOKENS & set(tokens) and cursor.spelling not in UNSPELT_NAMES:
+            names, kind = {cursor.spelling}, "function"
+        else:
+            continue
+        key = (kind, _qualified(cursor, kinds), cursor.mangled_name or "", tuple(tokens))
+        summary.declarations.append(HeaderDeclaration(kind, frozenset(names), key[1], key, tuple(positions), start, end))
         keys[cursor.hash] = key
-        removed.update(positions)
-    summary.rest = tuple(token for position, token in enumerate(skeleton) if position not in removed)
     return keys
 
 
@@ -303,23 +324,36 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
     if isinstance(old, str) or isinstance(new, str):
         return HeaderComparison([], "as saved, " + new if isinstance(new, str) else "as it was built, " + old)
     outside = HeaderComparison([], "it changed outside function bodies")
-    if old.rest != new.rest or len(old.constants) != len(new.constants):
+    if len(old.constants) != len(new.constants):
         return outside
-    added = Counter(declaration.key for declaration in new.declarations) - Counter(declaration.key for declaration in old.declarations)
-    gone = Counter(declaration.key for declaration in old.declarations) - Counter(declaration.key for declaration in new.declarations)
+    old_keys = Counter(declaration.key for declaration in old.declarations)
+    new_keys = Counter(declaration.key for declaration in new.declarations)
+    # A type on both sides with other tokens changed in place: not added or removed.
+    changed_types = {key[1] for key in new_keys - old_keys if key[0] == "type"} & \
+                    {key[1] for key in old_keys - new_keys if key[0] == "type"}
+    added = _added(new.declarations, new_keys - old_keys, changed_types)
+    gone = _added(old.declarations, old_keys - new_keys, changed_types)
     if not added and not gone and old.skeleton != new.skeleton:
         return outside  # a declaration moved: what a call finds can change
-    new_functions, old_functions = _without(new.functions, added), _without(old.functions, gone)
+    if _without(old.skeleton, gone) != _without(new.skeleton, added):
+        return outside
+    new_functions, old_functions = _functions_without(new.functions, added), _functions_without(old.functions, gone)
     if len(old_functions) != len(new_functions):
         return outside
-    declarations = sorted({f"declared {key[0]}" for key in added} | {f"removed {key[0]}" for key in gone})
-    spelled = {d.name for d in new.declarations if d.key in added} | {d.name for d in old.declarations if d.key in gone}
-    for name in sorted(spelled):
-        if name in new.rest or name in old.rest:
-            return HeaderComparison([], f"{name} was declared or removed, and the header names it outside function bodies")
-        for declaration in new.declarations:
-            if declaration.key not in added and declaration.name != name and name in declaration.key[2]:
-                return HeaderComparison([], f"{name} was declared or removed, and {declaration.readable}'s declaration names it")
+    declarations = sorted({f"declared {d.readable}" for d in added} | {f"removed {d.readable}" for d in gone})
+    spelled = set().union(*(d.names for d in [*added, *gone]))
+    for summary, own in ((new, added), (old, gone)):
+        # Every token but those of the declarations named, and of the functions' declarations
+        # (an overload spells its own name; any other spelling is checked below).
+        functions = [d for d in summary.declarations if d.kind == "function"]
+        masked = _without(summary.skeleton, [*own, *functions])
+        for name in sorted(spelled):
+            if name in masked:
+                return HeaderComparison([], f"{name} was declared or removed, and the header names it outside function bodies")
+            for declaration in functions:
+                if name not in declaration.names and name in declaration.key[3] and \
+                        not any(d.start <= declaration.start < d.end for d in own):
+                    return HeaderComparison([], f"{name} was declared or removed, and {declaration.readable}'s declaration names it")
     constants = [after for before, after in zip(old.constants, new.constants) if before.value != after.value]
     for constant in new.constants:
         if spelled & set(constant.value):
@@ -343,13 +377,30 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
     return HeaderComparison(changed, None, constants, declarations, spelled)
 
 
-def _without(functions: list[HeaderFunction], declarations: Counter) -> list[HeaderFunction]:
-    """The functions other than those of these declarations (added or removed ones)."""
-    left, kept = Counter(declarations), []
+def _added(declarations: list[HeaderDeclaration], keys: Counter, changed_types: set[str]) -> list[HeaderDeclaration]:
+    """Those of `declarations` whose key is in `keys` (one each), not inside another of them,
+    and not a type changed in place."""
+    left, chosen = Counter(keys), []
+    for declaration in declarations:
+        if left[declaration.key] > 0 and not (declaration.kind == "type" and declaration.readable in changed_types):
+            left[declaration.key] -= 1
+            chosen.append(declaration)
+    return [d for d in chosen if not any(o is not d and o.start <= d.start and d.end <= o.end for o in chosen)]
+
+
+def _without(skeleton: tuple, declarations: list[HeaderDeclaration]) -> tuple:
+    removed = {position for declaration in declarations for position in declaration.positions}
+    return tuple(token for position, token in enumerate(skeleton) if position not in removed)
+
+
+def _functions_without(functions: list[HeaderFunction], declarations: list[HeaderDeclaration]) -> list[HeaderFunction]:
+    """The functions other than those of these declarations (added or removed ones), or inside them."""
+    keys = Counter(d.key for d in declarations if d.kind == "function")
+    kept = []
     for function in functions:
-        if function.declaration is not None and left[function.declaration] > 0:
-            left[function.declaration] -= 1
-        else:
+        if function.declaration is not None and keys[function.declaration] > 0:
+            keys[function.declaration] -= 1
+        elif not any(d.start <= function.start < d.end for d in declarations if d.kind == "type"):
             kept.append(function)
     return kept
 

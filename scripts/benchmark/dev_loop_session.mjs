@@ -33,9 +33,9 @@ const CHECKER_SHIFTED = /\(\(cell_x \+ cell_y \+ cell_z \+ \d+\) & 1\)/;
 // A member function declared in Texture (never defined or called; a new name each time,
 // replacing the last): only the sources that spell its name compile, none here.
 const DECLARATION = /  float benchmark_declaration_\d+\(\) const;\n/;
-// A type alias in texture.h (a new name each time): a change outside function bodies that is
-// not a function's declaration, so every source that includes the header compiles.
-const ALIAS = /using benchmark_alias_\d+ = float;\n/;
+// Texture's default cell size, written anew each time with the same value (N.0f / N.0f): a
+// member initialiser, so every source that includes texture.h compiles (and the picture stays).
+const CELL_SIZE = /float cell_size = [0-9.f /]+;/;
 // A constant a template and one source name: Bvh::kMaximumDepth (64, 65, 66, ...: a new value
 // each time, never smaller than it was).
 const MAXIMUM_DEPTH = /kMaximumDepth = \d+;/;
@@ -164,13 +164,13 @@ export class DevLoopSession {
     return this.saveAndTime(TEXTURE_HEADER, next);
   }
 
-  // Declares a type alias in app/core/texture.h (replaced by the next such edit): every source
-  // that includes the header compiles.
-  async editHeaderAlias() {
+  // Rewrites Texture's default cell size in app/core/texture.h (a member initialiser; the
+  // same value, a new text each time): every source that includes the header compiles.
+  async editMemberInitialiser() {
     const text = this.project.read(TEXTURE_HEADER);
-    const line = `using benchmark_alias_${nextNumber(text, /benchmark_alias_(\d+)/)} = float;\n`;
-    const next = ALIAS.test(text) ? text.replace(ALIAS, line) : text.replace('namespace raytracer {\n', `namespace raytracer {\n${line}`);
-    if (next === text) throw new Error(`${TEXTURE_HEADER} has no "namespace raytracer {": cannot edit it`);
+    const divisor = nextNumber(text, /cell_size = \d+\.0f \/ (\d+)\.0f;/);
+    const next = text.replace(CELL_SIZE, `float cell_size = ${divisor}.0f / ${divisor}.0f;`);
+    if (next === text) throw new Error(`${TEXTURE_HEADER} has no "float cell_size = ...;": cannot edit it`);
     return this.saveAndTime(TEXTURE_HEADER, next);
   }
 

@@ -267,7 +267,7 @@ const KIND_NAMES = {
   undo: 'an undo (sky.cpp back to a text built before)', header: 'an inline function of texture.h',
   template: "Bvh::traverse's body (a member function template, bvh.h)", constant: 'Bvh::kMaximumDepth (a constant, bvh.h)',
   declaration: 'a member function declared in texture.h (the includers that name it compile)',
-  every_includer: 'a type alias in texture.h (every includer compiles)',
+  every_includer: 'a member initialiser in texture.h (every includer compiles)',
 };
 const saveName = (save) => `${KIND_NAMES[save.kind] || save.kind}, ${save.workers} workers${save.page === 'idle' ? ', page idle' : ''}`;
 

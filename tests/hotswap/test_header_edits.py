@@ -115,6 +115,36 @@ class HeaderEditsTest(unittest.TestCase):
                                         summarize_header(self.cindex, PATH, moved, ARGUMENTS)).reason,
                          "it changed outside function bodies")
 
+    def test_a_new_type_names_only_itself(self):
+        # A struct, an alias, a class template or an enum added whole (at namespace scope): code
+        # can only use it by spelling its name, or an unscoped enum's enumerators.
+        for added, declared, names in (
+                ("struct Circle {\n  float radius = 1.0f;\n  float area() const { return radius * radius * 3.0f; }\n};",
+                 "shapes::Circle", {"Circle"}),
+                ("using Length = float;", "shapes::Length", {"Length"}),
+                ("template <typename T> struct Triple { T a, b, c; T sum() const { return a + b + c; } };", "shapes::Triple", {"Triple"}),
+                ("enum Side { kLeft, kRight };", "shapes::Side", {"Side", "kLeft", "kRight"}),
+                ("enum class Corner { kTop, kBottom };", "shapes::Corner", {"Corner"})):
+            with self.subTest(added=added):
+                comparison = self.compare("}  // namespace shapes", added + "\n}  // namespace shapes")
+                self.assertIsNone(comparison.reason)
+                self.assertEqual((comparison.changed, comparison.declarations, comparison.names), ([], [f"declared {declared}"], names))
+
+    def test_a_removed_type_names_itself(self):
+        comparison = self.compare("struct Table { float entries[kCount]; };\n", "")
+        self.assertIsNone(comparison.reason)
+        self.assertEqual(comparison.declarations, ["removed shapes::Table"])
+
+    def test_a_type_changed_in_place_or_nested_in_a_class_compiles_every_includer(self):
+        # A data member moves the layout of code that never spells the type; a member type
+        # (value_type, is_transparent) is what the standard library's templates look for.
+        for before, after in (("float side = 1.0f;", "float side = 1.0f;\n  float depth = 1.0f;"),
+                              ("float side = 1.0f;", "float side = 1.0f;\n  using value_type = float;"),
+                              ("}  // namespace shapes", "template <> struct Pair<bool> { bool sum() const { return true; } };\n}  // namespace shapes"),
+                              ("}  // namespace shapes", "struct Counter { static int count; };\n}  // namespace shapes")):
+            with self.subTest(after=after):
+                self.assertEqual(self.compare(before, after).reason, "it changed outside function bodies")
+
     def test_a_new_name_spelled_outside_function_bodies_compiles_every_includer(self):
         rows = HEADER.replace("struct Table { float entries[kCount]; };",
                               "inline constexpr int rows() { return 2; }\nstruct Table { float entries[rows()]; };")

@@ -6,8 +6,9 @@
 #  - a source whose statics are bound (compiled through IR) is compared with the right object;
 #    a static the program's optimiser split (NAME.0) is bound when one piece is all of it;
 #  - saving a text already built (an undo) reuses that build, and serves that patch;
-#  - a source that compiles to the program's own code (a type alias added to a header it
-#    includes) is left out of the patch, so the next saves do not carry it;
+#  - a source that compiles to the program's own code (a header it includes had a member
+#    initialiser rewritten to the same value) is left out of the patch, so the next saves do
+#    not carry it;
 #  - a header edit as the first save of a session compiles only the includers that use what
 #    changed (a template: those that instantiate it; a function declared: those that spell
 #    its name): the program's build told the builder which functions each source emits.
@@ -193,11 +194,11 @@ class AnUndoIsServedFromEarlierBuilds(BuilderTest):
 
 
 class ASourceThatCompilesToTheProgramsCodeIsLeftOut(BuilderTest):
-    def test_a_type_alias_in_a_header_leaves_every_includer_out_of_this_patch_and_the_next(self):
+    def test_a_member_initialiser_in_a_header_leaves_every_includer_out_of_this_patch_and_the_next(self):
         text = (ROOT / TEXTURE).read_text()
-        self.assertIn("namespace raytracer {\n", text)
-        declared = self.save(TEXTURE, text.replace("namespace raytracer {\n", "namespace raytracer {\nusing declared_only_for_a_test = float;\n", 1))
-        self.assertGreaterEqual(len(declared.files), 10, "a type alias should compile every includer")
+        self.assertIn("float cell_size = 1.0f;", text)
+        declared = self.save(TEXTURE, text.replace("float cell_size = 1.0f;", "float cell_size = 2.0f / 2.0f;", 1))
+        self.assertGreaterEqual(len(declared.files), 10, "a member initialiser should compile every includer")
         self.assertEqual(len(declared.left_out), len(declared.files) - 1, declared.left_out)
         self.assertEqual(declared.changed, [])
         original = (ROOT / SKY).read_text()

@@ -10,7 +10,7 @@
 //        include; the session's first header edit is reported on its own too);
 //      - a member function template's body in app/core/bvh.h, and a constant it names;
 //      - a member function declared in texture.h: only the sources that name it compile;
-//      - a type alias in texture.h: it compiles every source that includes the header;
+//      - a member initialiser in texture.h: it compiles every source that includes the header;
 //      and, from the earlier session, the first save of a fresh clone (no preambles yet);
 //   7. WebAssembly memory and table as patches pile up: snapshots after 1 patch (a comment:
 //      no code changed, after which the page's code has warmed up), 50 and 200 on the
@@ -51,7 +51,7 @@ export const SAVE_KINDS = {
   template: { file: 'app/core/bvh.h', what: "a member function template's body (Bvh::traverse)" },
   constant: { file: 'app/core/bvh.h', what: 'a constexpr constant a template and one source name (Bvh::kMaximumDepth)' },
   declaration: { file: 'app/core/texture.h', what: 'a member function declared in texture.h: only the sources that name it compile' },
-  every_includer: { file: 'app/core/texture.h', what: 'a type alias in texture.h: every source that includes it compiles' },
+  every_includer: { file: 'app/core/texture.h', what: "Texture's default cell size rewritten (a member initialiser): every source that includes texture.h compiles" },
 };
 
 const PREAMBLES_READY = /preambles: \d+ precompiled/;
@@ -195,7 +195,7 @@ export function plan(settings, context) {
     if (run.template) steps.push(timed(run, 'template', run.template, () => session.editTemplate()));
     if (run.constant) steps.push(timed(run, 'constant', run.constant, () => session.editConstant()));
     if (run.declaration) steps.push(timed(run, 'declaration', run.declaration, () => session.editHeaderDeclaration()));
-    if (run.every_includer) steps.push(timed(run, 'every_includer', run.every_includer, () => session.editHeaderAlias()));
+    if (run.every_includer) steps.push(timed(run, 'every_includer', run.every_includer, () => session.editMemberInitialiser()));
     if (isMemoryRun) {
       let previous = 0;
       for (const checkpoint of checkpoints.filter((count) => count > 1)) {
