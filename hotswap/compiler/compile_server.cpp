@@ -14,8 +14,10 @@
 //        system: what the work itself cost, whatever else the machine was doing)
 //   {"id": N, "tool": "demangle", "names": ["_Z3foov", ...]}  -> {"id": N, "names": ["foo()", ...]}
 //   {"id": N, "tool": "declared_names", "names": [...]}  -> {"id": N, "names": [...]} (in_process_tools.h)
-// A background request (a precompiled preamble for a later save) runs at a lower priority
-// than the others. A malformed request gets {"id": N or null, "error": "what was wrong"}.
+// A background request (a precompiled preamble or a use set, for a later save) is paused
+// (SIGSTOP) while any other request runs, and resumed when none does: the save in hand gets
+// every core. It runs at the normal priority otherwise (a lower one starves behind the
+// page's render workers). A malformed request gets {"id": N or null, "error": "what was wrong"}.
 // End of input stops the server: children still running are killed.
 #include <fcntl.h>
 #include <poll.h>
@@ -43,8 +45,6 @@
 namespace hotswap::compiler {
 namespace {
 
-constexpr int kBackgroundNiceness = 10;  // a preamble built for later yields to the save in hand
-
 using Clock = std::chrono::steady_clock;
 
 struct RunningChild {
@@ -52,6 +52,8 @@ struct RunningChild {
   int output_fd;  // memfds the child's standard output and error went to
   int error_fd;
   Clock::time_point started;
+  bool background = false;  // paused while a foreground child runs
+  bool paused = false;
 };
 
 std::string read_all(int fd) {
@@ -86,7 +88,6 @@ void answer(const nlohmann::json& message) {
 // Runs in the forked child: never returns.
 [[noreturn]] void run_child(const nlohmann::json& request, int output_fd, int error_fd, const sigset_t& original_mask) {
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
-  if (flag_field(request, "background")) setpriority(PRIO_PROCESS, 0, kBackgroundNiceness);
   dup2(output_fd, STDOUT_FILENO);
   dup2(error_fd, STDERR_FILENO);
   const std::string directory = text_field(request, "directory");
@@ -174,7 +175,19 @@ class Server {
       return answer({{"id", id}, {"error", std::string("fork failed: ") + std::strerror(errno)}});
     }
     if (pid == 0) run_child(request, output_fd, error_fd, original_mask_);
-    children_[pid] = RunningChild{id, output_fd, error_fd, Clock::now()};
+    children_[pid] = RunningChild{id, output_fd, error_fd, Clock::now(), flag_field(request, "background")};
+    pause_background_while_foreground_runs();
+  }
+
+  // Stops every background child while a foreground one runs; continues them once none does.
+  void pause_background_while_foreground_runs() {
+    bool foreground = false;
+    for (const auto& [pid, child] : children_) foreground = foreground || !child.background;
+    for (auto& [pid, child] : children_) {
+      if (child.background && child.paused != foreground && kill(pid, foreground ? SIGSTOP : SIGCONT) == 0) {
+        child.paused = foreground;
+      }
+    }
   }
 
   void reap_children() {
@@ -201,6 +214,7 @@ class Server {
       close(child.output_fd);
       close(child.error_fd);
     }
+    pause_background_while_foreground_runs();
   }
 
   sigset_t original_mask_;

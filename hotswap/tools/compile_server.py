@@ -57,8 +57,9 @@ class ToolRunner:
 
     def run(self, command: list[str], *, directory: Path | None = None, environment: dict[str, str] | None = None,
             background: bool = False) -> subprocess.CompletedProcess:
-        """Runs `command` (clang++ or wasm-ld); `background`: at a lower priority (work for a
-        later save). Answers as subprocess.run(capture_output=True, text=True) would."""
+        """Runs `command` (clang++ or wasm-ld); `background`: work for a later save, which the
+        server pauses while any other request runs (without the server: at a lower priority).
+        Answers as subprocess.run(capture_output=True, text=True) would."""
         tool = _TOOL_BY_PROGRAM.get(Path(command[0]).name)
         future = self._submit({"tool": tool, "arguments": command, "directory": str(directory or Path.cwd()),
                                "environment": environment or {}, "background": background}) if tool else None

@@ -191,7 +191,8 @@ class PatchBuilder:
                                         (lambda known, seconds: say(
                                             f"header edits: know which functions each of {known} sources uses ({seconds:.0f} s); a "
                                             "header edit now compiles only the sources that use a function it changed")) if say else None,
-                                        enabled=narrow_header_edits, known=from_build, run=self.toolchain.run,
+                                        enabled=narrow_header_edits, known=from_build,
+                                        run=lambda command: self.toolchain.run(command, background=True),
                                         declared_names=self.toolchain.runner.declared_names if self.toolchain.runner.uses_server else None)
         headers = {path for source in self.database.entries for path in self._project_inputs(source)}
         self.narrowing = HeaderNarrowing(self.project_root, self.build_dir, program_wasm.stat().st_mtime,

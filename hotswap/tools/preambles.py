@@ -154,8 +154,9 @@ class Preambles:
         instantiate = ["-fpch-instantiate-templates"] if has_target_pch(flags) else []
         command = [self.toolchain.clang, *self.toolchain.emscripten_flags_for(flags), *flags, *quotes, *instantiate,
                    "-MD", "-MF", str(depfile), "-x", "c++-header", str(header), "-o", str(partial)]
-        # At the page's priority: a lower one starves behind the page's render workers.
-        run = self.toolchain.run(command)
+        # Background work: the compile server pauses it while a save compiles. At the page's
+        # priority otherwise (a lower one starves behind the page's render workers).
+        run = self.toolchain.run(command, background=True)
         with self._lock:
             if self._closed or run.returncode != 0:
                 partial.unlink(missing_ok=True)

@@ -19,6 +19,7 @@ import sys
 import tempfile
 import time
 import unittest
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -174,6 +175,42 @@ class ACompileServerThatDiesIsStartedAgain(BuilderTest):
         result = self.save(SKY, original.replace("  return radiance;\n", "  return radiance * 0.5f;\n"))
         self.assertEqual([change["short"] for change in result.changed], ["raytracer::sky_radiance"])
         self.assertTrue(runner.uses_server and runner._process.poll() is None, "the server was not started again")
+
+
+class BackgroundWorkPausesWhileASaveCompiles(BuilderTest):
+    def test_a_background_compile_is_stopped_while_a_foreground_one_runs_and_both_finish(self):
+        # The preambles and use sets the dev loop rebuilds after a header edit must not take
+        # a core from the next save's compile: the server stops them while it runs.
+        runner = self.builder.toolchain.runner
+        self.assertTrue(runner.uses_server)
+        runner.start()
+        source = (ROOT / "app/core/scene_loader.cpp").resolve()  # seconds to compile without a PCH
+        entry = self.builder.database.entry(source)
+        command = self.builder.toolchain.compile_command([*entry.flags, "-fsyntax-only"], source, Path("/dev/null"))
+        states = []
+
+        def children_states() -> list[str]:
+            found = []
+            for stat in Path("/proc").glob("[0-9]*/stat"):
+                try:
+                    fields = stat.read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                if int(fields[1]) == runner._process.pid:
+                    found.append(fields[0])
+            return found
+
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            background = pool.submit(runner.run, command, background=True)
+            time.sleep(0.3)
+            foreground = pool.submit(runner.run, command)
+            while not foreground.done():
+                states.append(sorted(children_states()))
+                time.sleep(0.05)
+            self.assertEqual(foreground.result().returncode, 0, foreground.result().stderr)
+            self.assertEqual(background.result().returncode, 0, background.result().stderr)
+        self.assertIn("T", {state for seen in states for state in seen}, f"no child was ever stopped: {states}")
+        self.assertNotIn(["T", "T"], states, "the foreground compile was stopped too")
 
 
 class AnUndoIsServedFromEarlierBuilds(BuilderTest):
