@@ -139,6 +139,13 @@ export class DevLoopSession {
     return this.saveAndTime(SKY, `${text.trimEnd()}\n// benchmark comment ${nextNumber(text, /benchmark comment (\d+)/)}\n`);
   }
 
+  // Appends a comment to `file` (a program source; a new one each time): the source compiles
+  // as an edit of it would, and no code changes.
+  async commentIn(file) {
+    const text = this.project.read(file);
+    return this.saveAndTime(file, `${text.trimEnd()}\n// benchmark comment ${nextNumber(text, /benchmark comment (\d+)/)}\n`);
+  }
+
   // Saves a text of app/hot/sky.cpp built before (`tint` was one of edit()'s): an undo.
   async undo(tint) {
     return this.edit(tint);
@@ -258,6 +265,7 @@ export class DevLoopSession {
     return {
       version,
       workers,
+      file,                          // the file saved
       files: manifest.files.length,  // the sources the patch compiled
       // A header edit: how many sources include the header (the dev loop compiles only those
       // that use a function it changed, hotswap/tools/header_edits.py); 0 for a .cpp edit.

@@ -70,6 +70,8 @@ export function goalRows(results) {
     row(find('cpp'), goals.save_to_pixels_p50_ms_at_most, 'a .cpp edit, 2 workers',
       first ? `; the session's first save ${ms(pixels(first).p50)} ms` : '');
     row(find('undo'), goals.undo_save_to_pixels_p50_ms_at_most, 'an undo: a text built before');
+    const other = find('other_cpp');
+    row(other, goals.save_to_pixels_p50_ms_at_most, `a .cpp save of each of ${other ? other.edits : 'the'} other sources`);
     const header = find('header');
     row(header, goals.header_save_to_pixels_p50_ms_at_most, `an inline function of a header ${header ? header.includers : 'many'} sources include`,
       header ? `; the session's first ${ms(header.raw[0].save_to_pixels_ms)} ms` : '');
@@ -264,7 +266,7 @@ const STAGES = [
 
 const KIND_NAMES = {
   first: "the session's first save (a comment in sky.cpp: no code changed)", cpp: 'a .cpp edit (sky.cpp)',
-  undo: 'an undo (sky.cpp back to a text built before)', header: 'an inline function of texture.h',
+  undo: 'an undo (sky.cpp back to a text built before)', other_cpp: 'a .cpp save of another source (a comment; 10 sources in turn)', header: 'an inline function of texture.h',
   template: "Bvh::traverse's body (a member function template, bvh.h)", constant: 'Bvh::kMaximumDepth (a constant, bvh.h)',
   declaration: 'a member function declared in texture.h (the includers that name it compile)',
   every_includer: 'a member initialiser in texture.h (every includer compiles)',
@@ -284,6 +286,11 @@ function latencySection(l) {
       'compile processor time p50'], overview.map((save) => [save.kind === 'fresh clone' ? 'the first save of a fresh clone' : saveName(save),
       save.edits, compiled(save), `${ms(save.components.save_to_pixels_ms.p50)} (${ms(save.components.save_to_pixels_ms.p95)})`,
       ms(save.components.save_to_full_frame_ms.p50), ms(save.components.build_ms.p50), ms(save.components.compile_cpu_ms.p50)]))];
+  const others = l.saves.filter((save) => save.kind === 'other_cpp');
+  for (const save of others) {
+    lines.push('', `${saveName(save)}, each source:`, '', table(['source', 'save → first new frame', 'build', 'compile processor time'],
+      save.raw.map((r) => [r.file, ms(r.save_to_pixels_ms), ms(r.build_ms), r.compile_cpu_ms == null ? '–' : ms(r.compile_cpu_ms)])));
+  }
   for (const save of l.saves) {
     lines.push('', `${saveName(save)}, ${save.edits} edits:`, '',
       table(['stage', 'p50', 'p95', 'min', 'max'], STAGES.map(([key, label]) => {

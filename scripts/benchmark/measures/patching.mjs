@@ -51,8 +51,14 @@ export const SAVE_KINDS = {
   template: { file: 'app/core/bvh.h', what: "a member function template's body (Bvh::traverse)" },
   constant: { file: 'app/core/bvh.h', what: 'a constexpr constant a template and one source name (Bvh::kMaximumDepth)' },
   declaration: { file: 'app/core/texture.h', what: 'a member function declared in texture.h: only the sources that name it compile' },
+  other_cpp: { file: 'app/hot/scatter.cpp and others', what: 'a comment in each of the other sources in turn (OTHER_SOURCES: as long to compile as an edit)' },
   every_includer: { file: 'app/core/texture.h', what: "Texture's default cell size rewritten (a member initialiser): every source that includes texture.h compiles" },
 };
+
+// Sources other than sky.cpp, small to large (a .cpp save costs its whole source's compile).
+export const OTHER_SOURCES = ['app/hot/scatter.cpp', 'app/core/tile_renderer.cpp', 'app/core/camera.cpp', 'app/core/bvh.cpp',
+  'app/web/page_api.cpp', 'app/core/material_reader.cpp', 'app/web/comparison.cpp', 'app/core/scene.cpp',
+  'app/core/scene_loader.cpp', 'app/web/frame_loop.cpp'];
 
 const PREAMBLES_READY = /preambles: \d+ precompiled/;
 
@@ -143,7 +149,7 @@ export function plan(settings, context) {
 
   const timed = (run, kind, count, save) => ({
     label: `patches, ${run.workers} workers${run.quiet ? ' (page idle)' : ''}: ${count} × ${SAVE_KINDS[kind].what}`,
-    seconds: count * ({ every_includer: 15, header: 2, template: 2 }[kind] || 1) * (1 + options.settle_ms / 1000),
+    seconds: count * ({ every_includer: 15, header: 2, template: 2, other_cpp: 2 }[kind] || 1) * (1 + options.settle_ms / 1000),
     run: async () => {
       const records = [];
       for (let i = 0; i < count; ++i) {
@@ -190,6 +196,10 @@ export function plan(settings, context) {
       if (run.cpp < 2) throw new Error(`patching settings: a run with undo saves needs 2 or more .cpp edits before them, not ${run.cpp}`);
       let turn = 0;
       steps.push(timed(run, 'undo', run.undo, () => session.undo(undoTints[turn++ % 2])));
+    }
+    if (run.other_cpp) {
+      let next = 0;
+      steps.push(timed(run, 'other_cpp', run.other_cpp, () => session.commentIn(OTHER_SOURCES[next++ % OTHER_SOURCES.length])));
     }
     if (run.header) steps.push(timed(run, 'header', run.header, () => session.editHeader()));
     if (run.template) steps.push(timed(run, 'template', run.template, () => session.editTemplate()));
