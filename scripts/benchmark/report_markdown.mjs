@@ -71,7 +71,7 @@ export function goalRows(results) {
       first ? `; the session's first save ${ms(pixels(first).p50)} ms` : '');
     row(find('undo'), goals.undo_save_to_pixels_p50_ms_at_most, 'an undo: a text built before');
     const other = find('other_cpp');
-    row(other, goals.save_to_pixels_p50_ms_at_most, `a .cpp save of each of ${other ? other.edits : 'the'} other sources`);
+    row(other, goals.save_to_pixels_p50_ms_at_most, `a .cpp save of another source, ${other ? other.edits : ""} in turn`);
     const header = find('header');
     row(header, goals.header_save_to_pixels_p50_ms_at_most, `an inline function of a header ${header ? header.includers : 'many'} sources include`,
       header ? `; the session's first ${ms(header.raw[0].save_to_pixels_ms)} ms` : '');
