@@ -188,6 +188,8 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
                        kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION, kinds.UNEXPOSED_DECL, kinds.LINKAGE_SPEC}
     template_kinds = {kinds.CLASS_TEMPLATE, kinds.CLASS_TEMPLATE_PARTIAL_SPECIALIZATION}
     namespace_kinds = {kinds.TRANSLATION_UNIT, kinds.NAMESPACE, kinds.LINKAGE_SPEC, kinds.UNEXPOSED_DECL}
+    type_kinds = {kinds.STRUCT_DECL, kinds.CLASS_DECL, kinds.UNION_DECL, kinds.ENUM_DECL, kinds.CLASS_TEMPLATE,
+                  kinds.TYPE_ALIAS_DECL, kinds.TYPEDEF_DECL, kinds.TYPE_ALIAS_TEMPLATE_DECL}  # narrowed at namespace scope
     resolved = str(path.resolve())
     bodies: list[tuple[int, int, object, bool]] = []  # (start offset, end offset, cursor, inside a template)
     declared: list[tuple[int, int, object]] = []       # every function and namespace-scope type: (start, end, cursor)
@@ -200,7 +202,7 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
         for child in cursor.get_children():
             if not in_header(child):
                 continue
-            if child.kind in function_kinds or (child.kind in TYPE_KINDS(kinds) and cursor.kind in namespace_kinds):
+            if child.kind in function_kinds or (child.kind in type_kinds and cursor.kind in namespace_kinds):
                 declared.append((child.extent.start.offset, child.extent.end.offset, child))
             if child.kind in function_kinds and child.is_definition():
                 body = [part for part in child.get_children() if part.kind == kinds.COMPOUND_STMT]
@@ -244,7 +246,7 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
             skeleton.append(token.spelling)
             offsets.append(offset)
     summary = HeaderSummary(tuple(skeleton))
-    keys = _declarations(summary, offsets, declared, kinds)
+    keys = _declarations(summary, offsets, declared, kinds, type_kinds)
     summary.constants = [HeaderConstant(cursor.spelling, _qualified(cursor, kinds), tuple(value)) for cursor, value in values]
     for cursor, in_template, body_tokens, start in functions:
         declaration = [token.spelling for token in tokens
@@ -263,12 +265,8 @@ def summarize_header(cindex, path: Path, text: str, arguments: list[str]) -> Hea
     return summary
 
 
-def TYPE_KINDS(kinds) -> set:  # noqa: N802 - a constant of the bindings' enumeration
-    return {kinds.STRUCT_DECL, kinds.CLASS_DECL, kinds.UNION_DECL, kinds.ENUM_DECL, kinds.CLASS_TEMPLATE,
-            kinds.TYPE_ALIAS_DECL, kinds.TYPEDEF_DECL, kinds.TYPE_ALIAS_TEMPLATE_DECL}
 
-
-def _declarations(summary: HeaderSummary, offsets: list[int], declared: list, kinds) -> dict:
+def _declarations(summary: HeaderSummary, offsets: list[int], declared: list, kinds, type_kinds: set) -> dict:
     """Sets the summary's declarations (those code must spell to use); returns each
     function's key by its cursor's hash."""
     skeleton, keys = summary.skeleton, {}
@@ -279,7 +277,7 @@ def _declarations(summary: HeaderSummary, offsets: list[int], declared: list, ki
         tokens = [skeleton[position] for position in positions]
         if positions[-1] + 1 < len(skeleton) and skeleton[positions[-1] + 1] == ";":
             positions.append(positions[-1] + 1)  # a declaration's extent stops before its semicolon
-        if cursor.kind in TYPE_KINDS(kinds):
+        if cursor.kind in type_kinds:
             specialization = any(tokens[i:i + 3] == ["template", "<", ">"] for i in range(len(tokens)))
             if not cursor.spelling or specialization or "static" in tokens:
                 continue  # unnamed, a specialization, or a static member (initialised in every includer)
