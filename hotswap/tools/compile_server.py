@@ -58,8 +58,9 @@ class ToolRunner:
     def run(self, command: list[str], *, directory: Path | None = None, environment: dict[str, str] | None = None,
             background: bool = False) -> subprocess.CompletedProcess:
         """Runs `command` (clang++ or wasm-ld); `background`: work for a later save, which the
-        server pauses while any other request runs (without the server: at a lower priority).
-        Answers as subprocess.run(capture_output=True, text=True) would."""
+        server pauses while any other request runs (without the server it runs as any other:
+        a lower priority would starve it behind the page's render workers). Answers as
+        subprocess.run(capture_output=True, text=True) would."""
         tool = _TOOL_BY_PROGRAM.get(Path(command[0]).name)
         future = self._submit({"tool": tool, "arguments": command, "directory": str(directory or Path.cwd()),
                                "environment": environment or {}, "background": background}) if tool else None
@@ -72,8 +73,7 @@ class ToolRunner:
                 run.cpu_ms = answer.get("cpu_milliseconds")  # the work's own processor time
                 return run
         return subprocess.run(command, cwd=directory, capture_output=True, text=True,
-                              env=dict(os.environ, **environment) if environment else None,
-                              preexec_fn=(lambda: os.nice(10)) if background else None)
+                              env=dict(os.environ, **environment) if environment else None)
 
     def demangle(self, names: list[str]) -> dict[str, str] | None:
         """Readable names for mangled ones, or None without a server."""
