@@ -18,11 +18,14 @@
 // (SIGSTOP) while any other request runs, and resumed when none does: the save in hand gets
 // every core. It runs at the normal priority otherwise (a lower one starves behind the
 // page's render workers). A malformed request gets {"id": N or null, "error": "what was wrong"}.
-// End of input stops the server: children still running are killed.
+// End of input stops the server: children still running are killed. A child also dies with
+// the server if the server is killed (a stopped background child would otherwise wait for
+// ever).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
@@ -86,7 +89,10 @@ void answer(const nlohmann::json& message) {
 }
 
 // Runs in the forked child: never returns.
-[[noreturn]] void run_child(const nlohmann::json& request, int output_fd, int error_fd, const sigset_t& original_mask) {
+[[noreturn]] void run_child(const nlohmann::json& request, int output_fd, int error_fd, const sigset_t& original_mask,
+                            pid_t server) {
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != server) _exit(1);  // the server died before the line above
   sigprocmask(SIG_SETMASK, &original_mask, nullptr);
   dup2(output_fd, STDOUT_FILENO);
   dup2(error_fd, STDERR_FILENO);
@@ -168,13 +174,14 @@ class Server {
     }
     const int output_fd = memfd_create("stdout", MFD_CLOEXEC);
     const int error_fd = memfd_create("stderr", MFD_CLOEXEC);
+    const pid_t server = getpid();
     const pid_t pid = fork();
     if (pid < 0) {
       close(output_fd);
       close(error_fd);
       return answer({{"id", id}, {"error", std::string("fork failed: ") + std::strerror(errno)}});
     }
-    if (pid == 0) run_child(request, output_fd, error_fd, original_mask_);
+    if (pid == 0) run_child(request, output_fd, error_fd, original_mask_, server);
     children_[pid] = RunningChild{id, output_fd, error_fd, Clock::now(), flag_field(request, "background")};
     pause_background_while_foreground_runs();
   }

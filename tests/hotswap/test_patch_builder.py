@@ -212,6 +212,45 @@ class BackgroundWorkPausesWhileASaveCompiles(BuilderTest):
         self.assertIn("T", {state for seen in states for state in seen}, f"no child was ever stopped: {states}")
         self.assertNotIn(["T", "T"], states, "the foreground compile was stopped too")
 
+    def test_a_stopped_background_compile_dies_with_a_killed_server(self):
+        runner = self.builder.toolchain.runner
+        self.assertTrue(runner.uses_server)
+        runner.start()
+        server = runner._process
+        source = (ROOT / "app/core/scene_loader.cpp").resolve()
+        entry = self.builder.database.entry(source)
+        command = self.builder.toolchain.compile_command([*entry.flags, "-fsyntax-only"], source, Path("/dev/null"))
+        pool = ThreadPoolExecutor(max_workers=2)
+        pool.submit(runner.run, command, background=True)
+        time.sleep(0.3)
+        pool.submit(runner.run, command)
+        deadline, children = time.monotonic() + 5, {}
+        while time.monotonic() < deadline and "T" not in children.values():
+            children = children_of(server.pid)
+            time.sleep(0.05)
+        self.assertIn("T", children.values(), f"the background compile was not stopped: {children}")
+        server.kill()  # as a crash or an out-of-memory kill would
+        server.wait()
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and any(Path(f"/proc/{pid}").exists() for pid in children):
+            time.sleep(0.05)
+        self.assertEqual([pid for pid in children if Path(f"/proc/{pid}").exists()], [], "a child outlived the server")
+        pool.shutdown(wait=True)
+
+
+def children_of(parent: int) -> dict[int, str]:
+    """pid -> state ("R", "S", "T"...) of each process whose parent is `parent`."""
+    found = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            pid, rest = stat.read_text().split(" ", 1)
+            fields = rest.rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        if int(fields[1]) == parent:
+            found[int(pid)] = fields[0]
+    return found
+
 
 class AnUndoIsServedFromEarlierBuilds(BuilderTest):
     def test_saving_a_text_already_built_reuses_its_compile_and_gives_its_patch(self):
