@@ -329,8 +329,8 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
     # A type on both sides with other tokens changed in place: not added or removed.
     changed_types = {key[1] for key in new_keys - old_keys if key[0] == "type"} & \
                     {key[1] for key in old_keys - new_keys if key[0] == "type"}
-    added = _added(new.declarations, new_keys - old_keys, changed_types)
-    gone = _added(old.declarations, old_keys - new_keys, changed_types)
+    added = _whole_declarations(new.declarations, new_keys - old_keys, changed_types)
+    gone = _whole_declarations(old.declarations, old_keys - new_keys, changed_types)
     if not added and not gone and old.skeleton != new.skeleton:
         return outside  # a declaration moved: what a call finds can change
     if _without(old.skeleton, gone) != _without(new.skeleton, added):
@@ -375,7 +375,7 @@ def compare_header(old: HeaderSummary | str, new: HeaderSummary | str) -> Header
     return HeaderComparison(changed, None, constants, declarations, spelled)
 
 
-def _added(declarations: list[HeaderDeclaration], keys: Counter, changed_types: set[str]) -> list[HeaderDeclaration]:
+def _whole_declarations(declarations: list[HeaderDeclaration], keys: Counter, changed_types: set[str]) -> list[HeaderDeclaration]:
     """Those of `declarations` whose key is in `keys` (one each), not inside another of them,
     and not a type changed in place."""
     left, chosen = Counter(keys), []
@@ -610,9 +610,9 @@ class HeaderNarrowing:
             uses = self.function_use.uses(source)
             declared = self.function_use.declared_uses(source) if declared_names else frozenset()
             uses_changed = uses is None or declared is None or uses & linker_names or declared & declared_names
-            names_a_constant = constants and self._mentions(source, constants, header)
-            names_a_declaration = comparison.names and self._mentions(source, comparison.names, header)
-            (compiled if source in saved or uses_changed or names_a_constant or names_a_declaration else skipped).append(name)
+            spelled = constants | comparison.names  # a changed constant, or a function or type declared or removed
+            names_one = spelled and self._mentions(source, spelled, header)
+            (compiled if source in saved or uses_changed or names_one else skipped).append(name)
         return NarrowedHeader(relative, [item.readable for item in [*comparison.changed, *comparison.constants]], compiled, skipped,
                               None, round((time.perf_counter() - started) * 1000, 1), declarations=comparison.declarations)
 

@@ -135,8 +135,7 @@ export class DevLoopSession {
 
   // Adds a comment to app/hot/sky.cpp (a new one each time): a save whose patch changes no code.
   async comment() {
-    const text = this.project.read(SKY);
-    return this.saveAndTime(SKY, `${text.trimEnd()}\n// benchmark comment ${nextNumber(text, /benchmark comment (\d+)/)}\n`);
+    return this.commentIn(SKY);
   }
 
   // Appends a comment to `file` (a program source; a new one each time): the source compiles

@@ -188,24 +188,12 @@ class BackgroundWorkPausesWhileASaveCompiles(BuilderTest):
         entry = self.builder.database.entry(source)
         command = self.builder.toolchain.compile_command([*entry.flags, "-fsyntax-only"], source, Path("/dev/null"))
         states = []
-
-        def children_states() -> list[str]:
-            found = []
-            for stat in Path("/proc").glob("[0-9]*/stat"):
-                try:
-                    fields = stat.read_text().rsplit(")", 1)[1].split()
-                except OSError:
-                    continue
-                if int(fields[1]) == runner._process.pid:
-                    found.append(fields[0])
-            return found
-
         with ThreadPoolExecutor(max_workers=2) as pool:
             background = pool.submit(runner.run, command, background=True)
             time.sleep(0.3)
             foreground = pool.submit(runner.run, command)
             while not foreground.done():
-                states.append(sorted(children_states()))
+                states.append(sorted(children_of(runner._process.pid).values()))
                 time.sleep(0.05)
             self.assertEqual(foreground.result().returncode, 0, foreground.result().stderr)
             self.assertEqual(background.result().returncode, 0, background.result().stderr)
