@@ -14,6 +14,7 @@ switch's table of strings, by its bytes with those addresses blanked plus what t
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -113,6 +114,38 @@ def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
             for name in names:
                 fingerprints[name] = digest
     return fingerprints
+
+
+RELOCATION_FUNCTION_INDEX = 0  # R_WASM_FUNCTION_INDEX_LEB: a `call`'s callee
+
+
+def calls_by_function(path: Path) -> dict[str, Counter[str]]:
+    """Name -> how many `call`s its code makes to each function (by name), for every named
+    function an object defines: what the compiler did not inline (function_edits)."""
+    binary = WasmBinary.from_file(path)
+    symbols = binary.symbols()
+    imported_functions = sum(1 for entry in binary.imports() if entry.kind == "function")
+    code = binary.section(10)
+    if code is None:
+        return {}
+    names_by_function: dict[int, list[str]] = {}
+    for symbol in symbols:
+        if symbol.kind == SYMBOL_FUNCTION and symbol.defined and symbol.name:
+            names_by_function.setdefault(symbol.index - imported_functions, []).append(symbol.name)
+    relocations = sorted((offset, index) for kind, offset, index, _ in binary.relocations("reloc.CODE")
+                         if kind == RELOCATION_FUNCTION_INDEX)
+    calls: dict[str, Counter[str]] = {}
+    position = 0
+    for number, (start, end) in enumerate(binary.function_bodies()):
+        counted: Counter[str] = Counter()
+        while position < len(relocations) and code.start + relocations[position][0] < end:
+            offset, index = relocations[position]
+            position += 1
+            if code.start + offset >= start and index < len(symbols) and symbols[index].name:
+                counted[symbols[index].name] += 1
+        for name in names_by_function.get(number, []):
+            calls[name] = counted
+    return calls
 
 
 def fingerprint_data(binary: WasmBinary) -> dict[str, str]:

@@ -41,9 +41,11 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from code_fingerprints import FunctionFingerprints, compare, same_code_and_data  # noqa: E402
+from code_fingerprints import FunctionFingerprints, calls_by_function, compare, same_code_and_data  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
 from compiler_output import CompilerOutput  # noqa: E402
+import function_edits  # noqa: E402
+from function_edits import PartialSource, partial_source, symbols_named  # noqa: E402
 from header_edits import FunctionUse, HeaderNarrowing, parse_arguments  # noqa: E402
 from object_rewriter import bind_weak_functions_locally  # noqa: E402
 from patch_format import PATCH_FORMAT  # noqa: E402
@@ -86,6 +88,8 @@ class BuildResult:
     routed_calls: int = 0  # the patch's own calls that go through the program's slots
     headers: list[dict] = field(default_factory=list)  # per edited header: which includers compiled and why (header_edits)
     reused: list[str] = field(default_factory=list)  # of `files`, those an earlier compile of the same text gave (no compile)
+    # per compiled source: the functions it compiled when not all of them (function_edits), or why all
+    sources: list[dict] = field(default_factory=list)
     failure: dict | None = None
 
     @property
@@ -130,8 +134,9 @@ class CompiledSource:
     same text again (an undo) reuses it instead of compiling."""
     patched: PatchedSource
     warnings: list[dict]
-    equivalent: ProgramEquivalent
+    equivalent: ProgramEquivalent | None  # None for a compile of some functions only (function_edits)
     uses: frozenset[str] | None  # its use set, when the plugin wrote one
+    note: dict = field(default_factory=dict)  # what function_edits said of it
 
 
 @dataclass
@@ -149,12 +154,13 @@ class CompileJob:
     plain_output: Path | None = None
     # Statics the patch keeps its own copy of after all (static_data.rewrite_ir): program's name -> why.
     unbound: dict[str, str] = field(default_factory=dict)
+    partial: PartialSource | None = None  # `compiled` holds only some of the source's functions (function_edits)
 
 
 class PatchBuilder:
     def __init__(self, project_root: Path, build_dir: Path, program_wasm: Path, patch_dir: Path,
                  overlay: Path | None = None, check: bool = True, say: Callable[[str], None] | None = None,
-                 narrow_header_edits: bool = False):
+                 narrow_header_edits: bool = False, compile_changed_functions: bool = True):
         self.project_root = project_root.resolve()
         self.check = check  # False only in tests that prove the loader rejects bad patches by itself
         self.overlay = overlay.resolve() if overlay else None
@@ -208,6 +214,16 @@ class PatchBuilder:
         # Sources a header edit left alone (header_edits: it cannot change their code): their
         # program objects are still what a hot restart's build would make of them.
         self.unaffected: dict[Path, float] = {}  # source -> when (time.time()) the newest such edit was planned
+        # The text each source's program object was built from (function_edits compares a save
+        # with it): known for the sources not saved since their object was built.
+        self.compile_changed_functions = compile_changed_functions
+        self._program_texts: dict[Path, str] = {}
+        self._program_calls: dict[Path, dict] = {}  # program object -> calls_by_function of it
+        for source, entry in self.database.entries.items():
+            text_file = self._overlaid_file(source)
+            if compile_changed_functions and entry.object_file.exists() and text_file.exists() \
+                    and text_file.stat().st_mtime_ns <= entry.object_file.stat().st_mtime_ns:
+                self._program_texts[source] = text_file.read_text()
 
     def warm_up(self, paths: list[Path]) -> None:
         """Starts building the preambles of these sources that have none fresh (in the
@@ -280,9 +296,13 @@ class PatchBuilder:
             return [smallest], notes
         return sorted(compiled), notes
 
-    def build(self, changed: list[Path], version: int, plan: tuple[list[Path], list[dict]] | None = None) -> BuildResult:
+    def build(self, changed: list[Path], version: int, plan: tuple[list[Path], list[dict]] | None = None,
+              whole: bool = False) -> BuildResult:
         """Builds patch `version` for a save of `changed` (`plan`: what sources_to_compile
-        said for it, if the caller asked already)."""
+        said for it, if the caller asked already). A source whose save changed some function
+        bodies compiles those functions only (function_edits), unless `whole`; when that
+        build fails for any other reason than an error in a changed function, it is built
+        again with whole sources, whose verdict stands."""
         started = time.perf_counter()
         planned, header_notes = plan or self.sources_to_compile(changed)
         sources = sorted(set(planned) | self.pending)
@@ -292,7 +312,7 @@ class PatchBuilder:
             if not sources:
                 raise PatchRejected("compile_error", "no source of the program is affected by "
                                     + ", ".join(self.relative(path) for path in changed))
-            compiled = self._leave_out_unchanged(self._compile(sources, version, result), result)
+            compiled = self._leave_out_unchanged(self._compile(sources, version, result, whole), result)
             carried = {source: patched.object_file for source, patched in self.patched.items() if source not in compiled}
             result.carried = [self.relative(source) for source in sorted(carried)]
             for patched in [*compiled.values(), *(self.patched[source] for source in carried)]:
@@ -308,6 +328,8 @@ class PatchBuilder:
             self._save_state()
             self.narrowing.built(sorted(source for source in compiled if not self._use_learned.get(source)))
         except PatchRejected as rejection:
+            if not whole and any("compiled" in note for note in result.sources) and not self._error_in_changed_functions(rejection, result):
+                return self.build(changed, version, (planned, header_notes), whole=True)
             self.narrowing.failed()
             result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection)),
                               "summary": self.output.relative_paths(rejection.summary)}
@@ -320,17 +342,22 @@ class PatchBuilder:
         self.warm_up(sorted(set(sources) | set(self.affected_sources(saved_headers) if saved_headers else [])))
         return result
 
-    def _compile(self, sources: list[Path], version: int, result: BuildResult) -> dict[Path, PatchedSource]:
-        """Compiles `sources` in parallel; a source whose text (and every project file its
+    def _compile(self, sources: list[Path], version: int, result: BuildResult, whole: bool = False) -> dict[Path, PatchedSource]:
+        """Compiles `sources` in parallel, each its changed functions only when function_edits
+        can tell them (not `whole`); a source whose text (and every project file its
         compile reads) is one an earlier patch compiled already reuses that compile (an undo,
         an experiment toggled back): `result.reused` names those."""
         started = time.perf_counter()
         compiled_at = time.time()
         jobs, fingerprint_jobs, keys, reused = [], {}, {}, {}
         plain_objects: dict[Path, Path] = {}  # bound statics: the plain object, for the comparison and a restart
+        notes: dict[Path, dict] = {}
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
             compiled, flags, quotes = self._overlaid(source, entry.flags)
+            partial, notes[source] = self._changed_functions(source, compiled, whole)
+            if partial is not None:
+                compiled = self.work_dir / "functions" / self.relative(source)
             keys[source] = key = self._compile_key(source, compiled, flags, quotes)
             earlier = self._compiled_objects.get(key)
             if earlier is not None and earlier.patched.object_file.exists():
@@ -338,13 +365,14 @@ class PatchBuilder:
                 continue
             output = self.object_dir / f"v{version:06d}-{index}-{source.stem}.o"
             statics = self._static_bindings(source, compiled, entry.object_file)
-            jobs.append(CompileJob(source, compiled, output, flags, quotes, statics))
+            jobs.append(CompileJob(source, compiled, output, flags, quotes, statics, partial=partial))
             if statics.renamed and has_target_pch(flags):
                 jobs[-1].plain_output = plain_objects[source] = output.with_suffix(".plain.o")
             elif statics.renamed:
                 fingerprint_jobs[source] = CompileJob(source, compiled, output.with_suffix(".plain.o"), flags, quotes,
-                                                      StaticBindings({}, {}), layouts=False)
+                                                      StaticBindings({}, {}), layouts=False, partial=partial)
                 plain_objects[source] = fingerprint_jobs[source].output
+        result.sources = [note for source in sources if (note := notes[source])]
         runs = []
         if jobs:
             with ThreadPoolExecutor(max_workers=COMPILE_JOBS) as pool:
@@ -359,13 +387,18 @@ class PatchBuilder:
         depfiles = {job.source: self._depfile_text(job.output) for job in jobs}
         dependencies = {job.source: self._read_dependencies(job.output) for job in jobs}
         for job, run in zip(jobs, runs[:len(jobs)]):
+            if job.partial is not None:
+                dependencies[job.source].add(job.source)  # compiled from a copy in the build folder
             # The plain object (before the patch's rebinding below), for a hot restart.
             if job.source in plain_objects:
                 plain = plain_objects[job.source]
                 plain.with_suffix(".d").unlink(missing_ok=True)
-            else:
+            elif job.partial is None:
                 plain = job.output.with_suffix(".program.o")
                 shutil.copyfile(job.output, plain)
+            if job.partial is not None:
+                self.program_equivalents.pop(job.source, None)  # some functions only: a restart's build compiles it
+                continue
             uses = job.output.with_suffix(".uses")
             self.program_equivalents[job.source] = ProgramEquivalent(
                 plain, record_layouts.summaries(run.stdout), dependencies[job.source], compiled_at, depfiles[job.source],
@@ -379,13 +412,17 @@ class PatchBuilder:
             fingerprinted = plain_objects.get(job.source, job.output)
             compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses,
                                                  job.statics.thread_locals)
-            uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"))
+            uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"), some_functions=job.partial is not None)
             self._compiled_objects[keys[job.source]] = CompiledSource(compiled[job.source], warnings[job.source],
-                                                                      self.program_equivalents[job.source], uses)
+                                                                      self.program_equivalents.get(job.source), uses,
+                                                                      notes[job.source])
         for source, earlier in reused.items():
             compiled[source] = earlier.patched
             result.warnings += earlier.warnings
-            self.program_equivalents[source] = dataclasses.replace(earlier.equivalent, compiled_at=compiled_at)
+            if earlier.equivalent is None:
+                self.program_equivalents.pop(source, None)
+            else:
+                self.program_equivalents[source] = dataclasses.replace(earlier.equivalent, compiled_at=compiled_at)
             self._use_learned[source] = earlier.uses is not None
             if earlier.uses is not None:
                 self.function_use.learn(source, earlier.uses)
@@ -393,6 +430,52 @@ class PatchBuilder:
             result.warnings += warnings.get(source, [])
         result.reused = [self.relative(source) for source in sorted(reused)]
         return compiled
+
+    def _changed_functions(self, source: Path, compiled: Path, whole: bool) -> tuple[PartialSource | None, dict]:
+        """What to compile of `source` (its text in `compiled`) when not all of it: its changed
+        functions and those that may have inlined them (function_edits), written to the work
+        folder; with a note for the manifest (what compiled, or why all of it did)."""
+        if not self.compile_changed_functions:
+            return None, {}
+        note = {"source": self.relative(source)}
+        program_text = self._program_texts.get(source)
+        if whole:
+            return None, {**note, "whole": "the build of its changed functions alone failed"}
+        if program_text is None:
+            return None, {**note, "whole": "saved before the program was built: its text then is not known"}
+        built = self.database.entry(source).object_file.stat().st_mtime_ns
+        for path in self._project_inputs(source):
+            if path != source and (copy := self._overlaid_file(path)).exists() and copy.stat().st_mtime_ns > built:
+                return None, {**note, "whole": f"{self.relative(path)} changed since the program was built"}
+        partial = partial_source(program_text, compiled.read_text(), str(compiled), self._calls_in_program(source))
+        if isinstance(partial, str):
+            return None, {**note, "whole": partial}
+        path = self.work_dir / "functions" / self.relative(source)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(partial.text)
+        return partial, {**note, "changed": partial.changed, "compiled": partial.compiled, "left_out": len(partial.left_out),
+                         "changed_lines": partial.changed_lines}
+
+    def _calls_in_program(self, source: Path) -> function_edits.CallsInProgram:
+        """How many calls one function makes to another in the program's object of `source`."""
+        object_file = self.database.entry(source).object_file
+        if object_file not in self._program_calls:
+            self._program_calls[object_file] = calls_by_function(object_file)
+        calls = self._program_calls[object_file]
+
+        def count(caller: function_edits.FunctionDefinition, callee: function_edits.FunctionDefinition) -> int | None:
+            callers, callees = symbols_named(caller, list(calls)), symbols_named(callee, list(calls))
+            return calls[callers[0]][callees[0]] if len(callers) == 1 and len(callees) == 1 else None
+        return count
+
+    def _error_in_changed_functions(self, rejection: PatchRejected, result: BuildResult) -> bool:
+        """Whether a rejected build failed on an error in a function the save changed: the
+        user's to fix, which a build of whole sources would report as well."""
+        if rejection.kind != "compile_error":
+            return False
+        spans = {note["source"]: note["changed_lines"] for note in result.sources if "changed_lines" in note}
+        errors = function_edits.error_locations(self.output.relative_paths(str(rejection)))
+        return bool(errors) and all(any(first <= line <= last for first, last in spans.get(file, [])) for file, line in errors)
 
     def _leave_out_unchanged(self, compiled: dict[Path, PatchedSource], result: BuildResult) -> dict[Path, PatchedSource]:
         """The compiled sources the patch links: not those no patch carries yet whose code and
@@ -422,13 +505,21 @@ class PatchBuilder:
                 digest.update(b"\0(missing)")
         return digest.hexdigest()
 
-    def _learn_function_use(self, source: Path, uses_file: Path) -> frozenset[str] | None:
-        """The use set the function-use plugin wrote for this compile, told to the narrowing."""
+    def _learn_function_use(self, source: Path, uses_file: Path, some_functions: bool = False) -> frozenset[str] | None:
+        """The use set the function-use plugin wrote for this compile, told to the narrowing.
+        A compile of `some_functions` only adds to what the source was known to use (the
+        program still runs the others)."""
         try:
             uses = frozenset(uses_file.read_text().split())
         except OSError:
             self._use_learned[source] = False
             return None
+        if some_functions:
+            known = self.function_use.uses(source)
+            if known is None:
+                self._use_learned[source] = False
+                return None
+            uses |= known
         self.function_use.learn(source, uses)
         self._use_learned[source] = True
         return uses
@@ -565,6 +656,7 @@ class PatchBuilder:
         quote_flags = [argument for directory in quotes for argument in ("-iquote", str(directory))]
         quote_flags += record_layouts.FLAGS if job.layouts else []
         quote_flags += ["-MD", "-MF", str(output.with_suffix(".d"))]
+        quote_flags += function_edits.QUIET_FLAGS if job.partial is not None else []
         target = output.with_suffix(".ll") if statics.renamed else output
         to_ir = ["-Xclang", "-disable-llvm-passes", "-S", "-emit-llvm"] if statics.renamed else []
         use_flags, use_environment = self.toolchain.function_use(output.with_suffix(".uses")) if job.layouts else ([], {})
@@ -707,8 +799,10 @@ class PatchBuilder:
         changed: set[str] = set()
         new: set[str] = set()
         for source, patched in compiled.items():
-            before_object = self.patched[source].fingerprinted if source in self.patched else self.database.entry(source).object_file
-            before = self._fingerprints_of(before_object) if before_object.exists() else {}
+            # The program's functions, those of the newest patch in their place (it may hold some only: function_edits).
+            before_objects = [self.database.entry(source).object_file, *([self.patched[source].fingerprinted] if source in self.patched else [])]
+            before = {name: fingerprint for path in before_objects if path.exists()
+                      for name, fingerprint in self._fingerprints_of(path).items()}
             changes = compare(before, self._fingerprints_of(patched.fingerprinted))
             changed |= set(changes.changed)
             new |= set(changes.new)

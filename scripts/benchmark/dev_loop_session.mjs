@@ -145,6 +145,17 @@ export class DevLoopSession {
     return this.saveAndTime(file, `${text.trimEnd()}\n// benchmark comment ${nextNumber(text, /benchmark comment (\d+)/)}\n`);
   }
 
+  // Adds a statement that does nothing (`static_cast<void>(N);`, a new N each time) at the top
+  // of the body of `fn` in `file`: the save compiles as an edit of that function would.
+  async statementIn({ file, fn }) {
+    const text = this.project.read(file);
+    const definition = new RegExp(`^\\S.*\\b${fn.replace(/[:]/g, '\\$&')}\\(`, 'm').exec(text);
+    if (!definition) throw new Error(`no definition of ${fn} at the start of a line in ${file}`);
+    const bodyOpens = text.indexOf('{\n', definition.index);
+    const statement = `  static_cast<void>(${nextNumber(text, /static_cast<void>\((\d+)\);/)});\n`;
+    return this.saveAndTime(file, text.slice(0, bodyOpens + 2) + statement + text.slice(bodyOpens + 2));
+  }
+
   // Saves a text of app/hot/sky.cpp built before (`tint` was one of edit()'s): an undo.
   async undo(tint) {
     return this.edit(tint);
@@ -266,6 +277,9 @@ export class DevLoopSession {
       workers,
       file,                          // the file saved
       files: manifest.files.length,  // the sources the patch compiled
+      // A .cpp save: the functions of the saved source compiled (hotswap/tools/function_edits.py), of how many.
+      functions_compiled: (manifest.sources || []).find((note) => note.source === file)?.compiled?.length ?? null,
+      functions_left_out: (manifest.sources || []).find((note) => note.source === file)?.left_out ?? null,
       // A header edit: how many sources include the header (the dev loop compiles only those
       // that use a function it changed, hotswap/tools/header_edits.py); 0 for a .cpp edit.
       includers: (manifest.headers || []).reduce((sum, note) => sum + note.compiled.length + note.skipped.length, 0),

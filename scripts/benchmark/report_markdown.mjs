@@ -266,7 +266,7 @@ const STAGES = [
 
 const KIND_NAMES = {
   first: "the session's first save (a comment in sky.cpp: no code changed)", cpp: 'a .cpp edit (sky.cpp)',
-  undo: 'an undo (sky.cpp back to a text built before)', other_cpp: 'a .cpp save of another source (a comment; 10 sources in turn)', header: 'an inline function of texture.h',
+  undo: 'an undo (sky.cpp back to a text built before)', other_cpp: 'a .cpp save of another source (a statement in a function; 10 sources in turn)', header: 'an inline function of texture.h',
   template: "Bvh::traverse's body (a member function template, bvh.h)", constant: 'Bvh::kMaximumDepth (a constant, bvh.h)',
   declaration: 'a member function declared in texture.h (the includers that name it compile)',
   every_includer: 'a member initialiser in texture.h (every includer compiles)',
@@ -288,8 +288,9 @@ function latencySection(l) {
       ms(save.components.save_to_full_frame_ms.p50), ms(save.components.build_ms.p50), ms(save.components.compile_cpu_ms.p50)]))];
   const others = l.saves.filter((save) => save.kind === 'other_cpp');
   for (const save of others) {
-    lines.push('', `${saveName(save)}, each source:`, '', table(['source', 'save → first new frame', 'build', 'compile processor time'],
-      save.raw.map((r) => [r.file, ms(r.save_to_pixels_ms), ms(r.build_ms), r.compile_cpu_ms == null ? '–' : ms(r.compile_cpu_ms)])));
+    lines.push('', `${saveName(save)}, each source:`, '', table(['source', 'functions compiled', 'save → first new frame', 'build', 'compile processor time'],
+      save.raw.map((r) => [r.file, r.functions_compiled == null ? 'all' : `${r.functions_compiled} of ${r.functions_compiled + r.functions_left_out}`,
+        ms(r.save_to_pixels_ms), ms(r.build_ms), r.compile_cpu_ms == null ? '–' : ms(r.compile_cpu_ms)])));
   }
   for (const save of l.saves) {
     lines.push('', `${saveName(save)}, ${save.edits} edits:`, '',

@@ -11,6 +11,8 @@ from typing import TextIO
 
 # Failure kinds of a patch the page applied and then undid (hotswap/patch_format.json).
 ROLLBACK_KINDS = ("trapped_while_running", "hung_while_running")
+# Why a save compiled all of a source's functions, when saying so would only be noise.
+QUIET_WHOLE_REASONS = ("every function is needed", "no function body changed")
 
 
 def _what_changed(note: dict) -> str:
@@ -64,6 +66,7 @@ class PatchLog:
                           + ", ".join(left_out), file=self.stream)
                     self.stream.flush()
         self.headers(manifest.get("headers") or [])
+        self.sources(manifest.get("sources") or [])
         warnings = manifest.get("warnings") or []
         if warnings:
             with self._lock:
@@ -89,6 +92,19 @@ class PatchLog:
                     print(f"    {note['header']}: {_what_changed(note)}; compiled the {len(note['compiled'])} of its "
                           f"{count} includers that use it (or are not yet known not to; checked in {note['check_ms']:.0f} ms)",
                           file=self.stream)
+            self.stream.flush()
+
+    def sources(self, notes: list[dict]) -> None:
+        """Per compiled source: the functions it compiled when not all (hotswap/tools/function_edits.py),
+        or why all of them, when that is worth saying (not for a file of one function, or a comment)."""
+        with self._lock:
+            for note in notes:
+                if "compiled" in note:
+                    total = len(note["compiled"]) + note["left_out"]
+                    print(f"    {note['source']}: compiled {len(note['compiled'])} of its {total} functions "
+                          f"({', '.join(note['changed'])} changed; the program runs its own code for the others)", file=self.stream)
+                elif note.get("whole") and note["whole"] not in QUIET_WHOLE_REASONS:
+                    print(f"    {note['source']}: compiled all its functions: {note['whole']}", file=self.stream)
             self.stream.flush()
 
     def restarting(self, version: int, failure: dict) -> None:

@@ -102,3 +102,18 @@ class ABugInThePatchBuilderDoesNotEndTheSession(unittest.TestCase):
             loop.watcher.wait(0.05)
             result = loop.step_safely()
         return result
+
+
+class TheLogSaysWhatASaveCompiled(unittest.TestCase):
+    def test_the_functions_of_a_source_compiled_in_part_and_why_another_compiled_whole(self):
+        stream = io.StringIO()
+        PatchLog(stream).built({"version": 3, "files": ["app/web/frame_loop.cpp", "app/hot/sky.cpp"], "build_ms": 900,
+                                "compile_ms": 800, "link_ms": 20, "changed": [], "sources": [
+                                    {"source": "app/web/frame_loop.cpp", "changed": ["FrameLoop::start_frame"],
+                                     "compiled": ["FrameLoop::start_frame", "FrameLoop::instance"], "left_out": 35},
+                                    {"source": "app/hot/sky.cpp", "whole": "every function is needed"},
+                                    {"source": "app/core/scene.cpp", "whole": "a change outside function bodies"}]})
+        text = stream.getvalue()
+        self.assertIn("app/web/frame_loop.cpp: compiled 2 of its 37 functions (FrameLoop::start_frame changed", text)
+        self.assertIn("app/core/scene.cpp: compiled all its functions: a change outside function bodies", text)
+        self.assertNotIn("every function is needed", text)

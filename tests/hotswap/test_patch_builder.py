@@ -282,6 +282,111 @@ class ASourceThatCompilesToTheProgramsCodeIsLeftOut(BuilderTest):
         self.assertIn(scatter, tinted.carried)
 
 
+SCENE = "app/core/scene.cpp"
+FRAME_LOOP = "app/web/frame_loop.cpp"
+START_FRAME = ("void FrameLoop::start_frame() {\n", "void FrameLoop::start_frame() {\n  if (frame_number_ == 123456789u) return;\n")
+EMITS = ("return emission.x > 0.0f || emission.y > 0.0f || emission.z > 0.0f;",
+         "return emission.x > 0.5f || emission.y > 0.5f || emission.z > 0.5f;")
+
+
+class ASaveCompilesOnlyTheFunctionsItChanged(BuilderTest):
+    def test_a_body_edit_compiles_the_functions_it_touches_exactly_as_the_whole_source(self):
+        for relative, edit, changed, left_out in ((SCENE, EMITS, "Scene::emits", "Scene::intersect_brute_force"),
+                                                  (FRAME_LOOP, START_FRAME, "FrameLoop::start_frame", "FrameLoop::frame_complete")):
+            with self.subTest(source=relative):
+                self.check_compiled_in_part(relative, edit, changed, left_out)
+
+    def check_compiled_in_part(self, relative: str, edit: tuple[str, str], changed: str, left_out: str):
+        text = (ROOT / relative).read_text()
+        self.assertIn(edit[0], text)
+        result = self.save(relative, text.replace(*edit))
+        note = result.sources[0]
+        self.assertEqual(note["changed"], [changed], note)
+        self.assertNotIn(left_out, note["compiled"])
+        self.assertGreaterEqual(note["left_out"], 5)
+        short = changed.split("::")[-1]
+        self.assertFalse([name for name in result.functions if left_out.split("::")[-1] in name], result.functions)
+        self.assertTrue([change for change in result.changed if short in change["readable"]], result.changed)
+        # The functions it compiled are those a compile of the whole source makes.
+        whole = PatchBuilder(ROOT, BUILD, PROGRAM, Path(self.folder.name) / f"whole-{short}", overlay=self.overlay,
+                             compile_changed_functions=False)
+        try:
+            everything = whole.build([ROOT / relative], 1)
+            self.assertIsNone(everything.failure)
+            self.assertEqual(everything.sources, [])
+            some = self.builder._fingerprints_of(self.builder.patched[(ROOT / relative).resolve()].fingerprinted)
+            every = whole._fingerprints_of(whole.patched[(ROOT / relative).resolve()].fingerprinted)
+            self.assertLess(len(some), len(every))
+            differing = sorted(name for name in some if name in every and some[name] != every[name])
+            self.assertEqual(differing, [])
+        finally:
+            whole.close()
+        # Compiled in part, it is compiled whole by a hot restart's build.
+        self.assertNotIn(relative, self.builder.install_for_restart())
+
+    def test_an_error_in_a_changed_function_is_reported_at_its_line_without_a_whole_build(self):
+        text = (ROOT / SCENE).read_text()
+        broken = text.replace(*EMITS).replace("const glm::vec3& emission = materials_[material].emission;",
+                                              "const glm::vec3& emission = materials_[material].emision;")
+        copy = self.overlay / SCENE
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        copy.write_text(broken)
+        result = self.builder.build([ROOT / SCENE], 1)
+        self.assertEqual(result.failure["kind"], "compile_error")
+        line = broken.splitlines().index("  const glm::vec3& emission = materials_[material].emision;") + 1
+        self.assertIn(f"{SCENE}:{line}:", result.failure["message"])
+        self.assertIn("compiled", result.sources[0], "the error was built again with the whole source")
+
+    def test_a_build_of_some_functions_that_fails_elsewhere_is_built_again_whole(self):
+        import patch_builder  # noqa: PLC0415
+        real = patch_builder.partial_source
+
+        def leaving_out_too_much(*arguments):
+            partial = real(*arguments)
+            partial.text += "\nint broken_by_the_scan = not_declared_anywhere;\n"  # outside the changed function
+            return partial
+        patch_builder.partial_source = leaving_out_too_much
+        try:
+            result = self.save(SCENE, (ROOT / SCENE).read_text().replace(*EMITS))
+        finally:
+            patch_builder.partial_source = real
+        self.assertEqual(result.sources, [{"source": SCENE, "whole": "the build of its changed functions alone failed"}])
+        self.assertTrue([change for change in result.changed if "emits" in change["readable"]], result.changed)
+
+
+class TheFunctionScanAgreesWithClang(BuilderTest):
+    def test_every_source_of_the_program_has_the_function_definitions_clang_finds(self):
+        from function_edits import scan  # noqa: PLC0415
+        from header_edits import load_libclang, parse_arguments  # noqa: PLC0415
+        cindex = load_libclang(Path(self.builder.toolchain.clang).parent)
+        self.assertIsNotNone(cindex, "libclang is not installed (scripts/setup.sh)")
+        kinds = {cindex.CursorKind.FUNCTION_DECL, cindex.CursorKind.CXX_METHOD, cindex.CursorKind.CONSTRUCTOR,
+                 cindex.CursorKind.DESTRUCTOR, cindex.CursorKind.CONVERSION_FUNCTION, cindex.CursorKind.FUNCTION_TEMPLATE}
+        scopes = {cindex.CursorKind.NAMESPACE, cindex.CursorKind.LINKAGE_SPEC}
+        sources = sorted(self.builder.database.entries)
+        self.assertGreaterEqual(len(sources), 20)
+        for source in sources:
+            with self.subTest(source=self.builder.relative(source)):
+                flags = self.builder.database.entry(source).flags
+                arguments = parse_arguments(self.builder.toolchain.compile_command(flags, source, Path("-")), source)
+                unit = cindex.TranslationUnit.from_source(str(source), args=[*arguments, "-iquote", str(source.parent)])
+                self.assertEqual([d.spelling for d in unit.diagnostics if d.severity >= cindex.Diagnostic.Error], [])
+                ends = []
+
+                def walk(cursor):
+                    for child in cursor.get_children():
+                        if child.location.file is None or Path(child.location.file.name).resolve() != source:
+                            continue
+                        if child.kind in scopes:
+                            walk(child)
+                        elif child.kind in kinds and child.is_definition():
+                            ends.append(child.extent.end.offset)
+                walk(unit.cursor)
+                scanned = scan(source.read_text())
+                self.assertNotIsInstance(scanned, str, scanned)
+                self.assertEqual([function.end for function in scanned.functions], ends)
+
+
 class AHeaderEditAsTheFirstSaveIsNarrowed(BuilderTest):
     def test_the_first_save_compiles_only_the_includers_that_use_the_changed_function(self):
         self.assertTrue(any("from the program's build" in line for line in self.said), self.said)

@@ -51,14 +51,18 @@ export const SAVE_KINDS = {
   template: { file: 'app/core/bvh.h', what: "a member function template's body (Bvh::traverse)" },
   constant: { file: 'app/core/bvh.h', what: 'a constexpr constant a template and one source name (Bvh::kMaximumDepth)' },
   declaration: { file: 'app/core/texture.h', what: 'a member function declared in texture.h: only the sources that name it compile' },
-  other_cpp: { file: 'app/hot/scatter.cpp and others', what: 'a comment in each of the other sources in turn (OTHER_SOURCES: as long to compile as an edit)' },
+  other_cpp: { file: 'app/hot/scatter.cpp and others', what: 'a statement added to the largest function of each of the other sources in turn (OTHER_EDITS)' },
   every_includer: { file: 'app/core/texture.h', what: "Texture's default cell size rewritten (a member initialiser): every source that includes texture.h compiles" },
 };
 
-// Sources other than sky.cpp, small to large (a .cpp save costs its whole source's compile).
-export const OTHER_SOURCES = ['app/hot/scatter.cpp', 'app/core/tile_renderer.cpp', 'app/core/camera.cpp', 'app/core/bvh.cpp',
-  'app/web/page_api.cpp', 'app/core/material_reader.cpp', 'app/web/comparison.cpp', 'app/core/scene.cpp',
-  'app/core/scene_loader.cpp', 'app/web/frame_loop.cpp'];
+// Sources other than sky.cpp, small to large, each with the function whose body a save edits
+// (its largest, or in frame_loop.cpp the frame's start): a save compiles that function, those
+// that may have inlined it and what they may inline (hotswap/tools/function_edits.py).
+export const OTHER_EDITS = [['app/hot/scatter.cpp', 'scatter'], ['app/core/tile_renderer.cpp', 'add_samples'],
+  ['app/core/camera.cpp', 'Camera::orbit'], ['app/core/bvh.cpp', 'Bvh::subdivide'], ['app/web/page_api.cpp', 'raytracer_load_scene'],
+  ['app/core/material_reader.cpp', 'read_material'], ['app/web/comparison.cpp', 'FrameLoop::update_comparison'],
+  ['app/core/scene.cpp', 'Scene::gather_lights'], ['app/core/scene_loader.cpp', 'parse_scene'],
+  ['app/web/frame_loop.cpp', 'FrameLoop::start_frame']].map(([file, fn]) => ({ file, fn }));
 
 const PREAMBLES_READY = /preambles: \d+ precompiled/;
 
@@ -199,7 +203,7 @@ export function plan(settings, context) {
     }
     if (run.other_cpp) {
       let next = 0;
-      steps.push(timed(run, 'other_cpp', run.other_cpp, () => session.commentIn(OTHER_SOURCES[next++ % OTHER_SOURCES.length])));
+      steps.push(timed(run, 'other_cpp', run.other_cpp, () => session.statementIn(OTHER_EDITS[next++ % OTHER_EDITS.length])));
     }
     if (run.header) steps.push(timed(run, 'header', run.header, () => session.editHeader()));
     if (run.template) steps.push(timed(run, 'template', run.template, () => session.editTemplate()));

@@ -1,0 +1,430 @@
+"""A `.cpp` save compiles only the functions it changed, and those that may have inlined them.
+
+Why it exists: a save compiled its whole source at -O3, whatever it changed. A one-line
+edit of `app/web/frame_loop.cpp` took 3.5-4 s, of `app/core/scene_loader.cpp` 2 s, of
+`app/core/scene.cpp` 0.7 s; the same compiles with the other functions left out took
+0.7 s, 0.9 s and 0.1 s (docs/ARCHITECTURE.md, "A .cpp save compiles the functions it
+changed").
+
+How: the saved text and the text the running program was built from are each split, by a
+token scan (no parse: it must cost milliseconds, and it runs before the compiler), into the
+function definitions at namespace scope and everything else (the *skeleton*). When the
+skeletons are the same token for token, the functions whose body changed are known, and
+the compile keeps:
+- those functions;
+- every function of the file whose body or declaration names one of them, and so on
+  (it may have inlined it; no other file can have: there is no LTO);
+- every definition the kept functions name, and so on, and those the skeleton names (so
+  the kept code is compiled as the program's was, inlining what it inlined); templates,
+  `inline` and `constexpr` functions, constructors, destructors, operators and conversions
+  always stay (they may be used without being named, and cost nothing unused).
+Every other definition is blanked out with its line breaks kept, so `__LINE__` and the
+compiler's diagnostics point where they did; a `#line` directive after the include block
+keeps `__FILE__` (the include block itself stays as it was, so the source's preamble still
+fits). The running program keeps its own code for the functions left out.
+
+The whole source compiles, as before, when: anything outside function bodies changed (a
+signature, a new function, a global, a type, a macro); the changed function is one whose
+callers need not spell its name (a constructor, destructor, operator, conversion, or one of
+header_edits.UNSPELT_NAMES); the scan meets a brace it does not follow (a function-try-block,
+say); nothing but comments changed; or no definition could be left out.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+from header_edits import UNSPELT_NAMES
+
+_TOKEN = re.compile(r"""
+    (?P<comment>//[^\n]*|/\*.*?\*/)
+  | (?P<directive>^[ \t]*\#(?:\\\n|[^\n])*)
+  | (?P<string>(?:u8|u|U|L)?R"(?P<delimiter>[^(\s]*)\(.*?\)(?P=delimiter)"|(?:u8|u|U|L)?"(?:\\.|[^"\\\n])*")
+  | (?P<character>(?:u8|u|U|L)?'(?:\\.|[^'\\\n])+')
+  | (?P<number>\.?\d(?:[eEpP][+-]|'(?=\w)|[\w.])*)
+  | (?P<identifier>[A-Za-z_]\w*)
+  | (?P<punctuation>::|->|\.\.\.|&&|\|\||<<=|>>=|<<|>>|[-+*/%^&|=!<>]=?|[{}()\[\];,:.?~])
+  | (?P<space>\n|[ \t\r\f\v]+|\\\n)
+  | (?P<other>.)
+""", re.S | re.M | re.X)
+
+_OPENING, _CLOSING = "([{", ")]}"
+# Words after which a parenthesis is not a function's parameter list.
+_NOT_DECLARATORS = {"alignas", "__attribute__", "decltype", "noexcept", "alignof", "sizeof", "__declspec", "throw",
+                    "requires", "static_assert"}
+# What may stand between a parameter list and the body.
+_BEFORE_BODY = {")", "const", "noexcept", "override", "final", "&", "&&", "volatile", "mutable", "]"}
+_TYPE_KEYS = {"class", "struct", "union", "enum"}
+_ALWAYS_KEPT_WORDS = {"template", "inline", "constexpr", "consteval"}
+# A compile of some functions: what the left-out ones used is unused now, and saying so is noise.
+QUIET_FLAGS = ["-Wno-unused-function", "-Wno-unused-variable", "-Wno-unused-const-variable", "-Wno-unused-member-function",
+               "-Wno-unneeded-internal-declaration", "-Wno-unused-template", "-Wno-unused-local-typedef"]
+# A function of the file the kept code calls stays when its body has at most this many
+# tokens: the program's build may have inlined it (LLVM's -O3 threshold is about 250
+# instructions; a body of a few dozen statements). Larger ones are called in the program.
+INLINE_CANDIDATE_TOKENS = 150
+_ERROR = re.compile(r"^(?P<file>[^:\n]+):(?P<line>\d+):\d+: (?:fatal )?error: ", re.M)
+
+
+@dataclass
+class Token:
+    kind: str
+    text: str
+    start: int
+    end: int
+
+
+@dataclass
+class FunctionDefinition:
+    name: str               # as its callers spell it: `zoom` for FrameLoop::zoom
+    qualified: str          # as written: `FrameLoop::zoom`
+    start: int              # offset of the definition's first token
+    body_start: int         # offset of its body's opening brace
+    end: int                # offset just after its closing brace
+    body: tuple[str, ...]   # its body's tokens
+    mentions: frozenset[str]  # every identifier in its declaration and body
+    always_kept: bool       # a template, inline or constexpr function, or one called without its name
+    internal: bool          # `static` or in an anonymous namespace: the program's copy cannot be called from a patch
+    callers_spell_it: bool  # false for constructors, destructors, operators, conversions, macros, UNSPELT_NAMES
+
+
+@dataclass
+class ScannedSource:
+    functions: list[FunctionDefinition]
+    skeleton: list[str]          # the tokens outside function bodies, each body as one placeholder
+    outside_mentions: set[str]   # identifiers outside every function definition
+    include_block_end: int       # offset just after the include block's last line
+
+
+@dataclass
+class PartialSource:
+    """What a save compiles instead of its whole source."""
+    text: str
+    changed: list[str] = field(default_factory=list)    # functions whose body changed (qualified names)
+    compiled: list[str] = field(default_factory=list)   # every definition kept
+    left_out: list[str] = field(default_factory=list)   # definitions blanked out: the program's run
+    changed_lines: list[tuple[int, int]] = field(default_factory=list)  # first and last line of each changed function
+
+
+def tokenize(text: str) -> list[Token]:
+    """The tokens of a C++ text; comments and white space dropped, each preprocessor
+    directive one token."""
+    tokens = []
+    for match in _TOKEN.finditer(text):
+        kind = match.lastgroup if match.lastgroup != "delimiter" else "string"
+        if kind in ("comment", "space"):
+            continue
+        value = match.group(kind)
+        if kind == "directive":
+            value = " ".join(value.replace("\\\n", " ").split())
+        tokens.append(Token(kind, value, match.start(), match.end()))
+    return tokens
+
+
+def _matching(tokens: list[Token], index: int) -> int | None:
+    """The index of the bracket that closes tokens[index]'s."""
+    depth = 0
+    for position in range(index, len(tokens)):
+        text = tokens[position].text
+        if text in _OPENING:
+            depth += 1
+        elif text in _CLOSING:
+            depth -= 1
+            if depth == 0:
+                return position
+    return None
+
+
+def _is_macro_name(text: str) -> bool:
+    return bool(re.fullmatch(r"[A-Z][A-Z0-9_]*", text))
+
+
+def _function_at(statement: list[Token], body: list[Token], in_anonymous_namespace: bool) -> FunctionDefinition | str:
+    """The function whose definition `statement` (its tokens before the body) begins."""
+    words = [token.text for token in statement]
+    # The parameter list: the first top-level parenthesis after a name.
+    depth, parameters = 0, None
+    for index, word in enumerate(words):
+        if word in _OPENING:
+            if depth == 0 and word == "(" and index > 0 and words[index - 1] not in _NOT_DECLARATORS and (
+                    statement[index - 1].kind == "identifier" or words[index - 1] == ">" or "operator" in words[max(0, index - 3):index]):
+                parameters = index
+                break
+            depth += 1
+        elif word in _CLOSING:
+            depth -= 1
+    if parameters is None:
+        return "a brace the scan does not follow"
+    before = words[:parameters]
+    operator = "operator" in before[-3:]
+    name = "operator" if operator else before[-1]
+    qualified_from = parameters - 1
+    while qualified_from >= 2 and words[qualified_from - 1] == "::" and statement[qualified_from - 2].kind == "identifier":
+        qualified_from -= 2
+    if operator:
+        qualified_from = next(index for index in range(parameters - 1, -1, -1) if words[index] == "operator")
+    qualified = "".join(words[qualified_from:parameters])
+    destructor = qualified_from > 0 and words[qualified_from - 1] == "~"
+    scope = qualified.split("::")
+    constructor = len(scope) >= 2 and scope[-1] == scope[-2]
+    after = words[_matching(statement, parameters) + 1:] if _matching(statement, parameters) is not None else None
+    if after is None:
+        return "a brace the scan does not follow"
+    if "try" in after:
+        return f"{qualified} is a function-try-block"
+    initialisers = ":" in after
+    if not initialisers and "->" not in after and (after and after[-1] not in _BEFORE_BODY):
+        return "a brace the scan does not follow"
+    macro = _is_macro_name(words[0]) and words[0] == name
+    special = operator or destructor or constructor or macro or name in UNSPELT_NAMES
+    return FunctionDefinition(
+        name=name, qualified=("~" if destructor else "") + qualified, start=statement[0].start, body_start=body[0].start,
+        end=body[-1].end,
+        body=tuple(token.text for token in body),
+        mentions=frozenset(token.text for token in [*statement, *body] if token.kind == "identifier"),
+        always_kept=special or bool(_ALWAYS_KEPT_WORDS & set(words)), callers_spell_it=not special,
+        internal=in_anonymous_namespace or "static" in words[:parameters])
+
+
+def scan(text: str) -> ScannedSource | str:
+    """The function definitions at namespace scope and the rest; or why the scan cannot tell."""
+    tokens = tokenize(text)
+    functions: list[FunctionDefinition] = []
+    skeleton: list[str] = []
+    outside: set[str] = set()
+    namespaces: list[bool] = []  # open namespaces (and linkage blocks): whether each is anonymous
+    include_block_end = 0
+    statement: list[Token] = []
+    index = 0
+    while index < len(tokens):
+        token = tokens[index]
+        if token.kind == "directive":
+            if not functions and not skeleton_has_code(skeleton) and re.match(r"#\s*(include|pragma\s+once)\b", token.text):
+                include_block_end = token.end
+            if statement:
+                return "a preprocessor directive inside a declaration"
+            skeleton.append(token.text)
+            outside.update(re.findall(r"[A-Za-z_]\w*", token.text))
+            index += 1
+            continue
+        if token.text in (";", "}"):
+            if token.text == "}":
+                if not namespaces or statement:
+                    return "unbalanced braces"
+                namespaces.pop()
+            outside.update(t.text for t in statement if t.kind == "identifier")
+            skeleton.append(token.text)
+            statement = []
+            index += 1
+            continue
+        if token.text in "([":
+            closing = _matching(tokens, index)
+            if closing is None:
+                return "unbalanced brackets"
+            group = tokens[index:closing + 1]
+            statement += group
+            skeleton += [t.text for t in group]
+            index = closing + 1
+            # A macro used as a declaration (EM_JS(...)) ends without a semicolon.
+            if len(statement) == len(group) + 1 and _is_macro_name(statement[0].text) and index < len(tokens) \
+                    and tokens[index].text not in ("{", ";"):
+                outside.update(t.text for t in statement if t.kind == "identifier")
+                statement = []
+            continue
+        if token.text != "{":
+            statement.append(token)
+            skeleton.append(token.text)
+            index += 1
+            continue
+        # An opening brace at namespace scope.
+        words = [t.text for t in statement]
+        closing = _matching(tokens, index)
+        if closing is None:
+            return "unbalanced braces"
+        if words[:1] == ["namespace"] or words[:2] == ["inline", "namespace"] or (
+                len(words) == 2 and words[0] == "extern" and statement[1].kind == "string"):
+            outside.update(t.text for t in statement if t.kind == "identifier")
+            skeleton.append("{")
+            namespaces.append(words in (["namespace"], ["inline", "namespace"]))
+            statement = []
+            index += 1
+            continue
+        top_level = _top_level(words)
+        previous = words[-1] if words else ""
+        declared = words[_after_template_parameters(words):]
+        first = declared[1] if declared[:1] == ["typedef"] and len(declared) > 1 else (declared[0] if declared else "")
+        type_body = first in _TYPE_KEYS and previous != ")"
+        initialiser = "=" in top_level or (statement and statement[-1].kind == "identifier" and "(" not in words)
+        member_initialiser = _in_initialiser_list(words) and (statement[-1].kind == "identifier" or previous == ">")
+        if not words or type_body or initialiser or member_initialiser:
+            group = tokens[index:closing + 1]  # a type's body, a braced initialiser: part of the statement
+            statement += group
+            skeleton += [t.text for t in group]
+            index = closing + 1
+            continue
+        function = _function_at(statement, tokens[index:closing + 1], any(namespaces))
+        if isinstance(function, str):
+            return function
+        functions.append(function)
+        skeleton.append("{…}")
+        statement = []
+        index = closing + 1
+    if statement or namespaces:
+        return "the text ends inside a declaration"
+    return ScannedSource(functions, skeleton, outside, include_block_end)
+
+
+def skeleton_has_code(skeleton: list[str]) -> bool:
+    return any(not word.startswith("#") for word in skeleton)
+
+
+def _top_level(words: list[str]) -> list[str]:
+    """The words outside every bracket."""
+    depth, found = 0, []
+    for word in words:
+        if word in _OPENING:
+            depth += 1
+        elif word in _CLOSING:
+            depth -= 1
+        elif depth == 0:
+            found.append(word)
+    return found
+
+
+def _after_template_parameters(words: list[str]) -> int:
+    """The index after `template <...>` at the start of a declaration (0 if none)."""
+    if words[:2] != ["template", "<"]:
+        return 0
+    depth = 0
+    for index, word in enumerate(words[1:], start=1):
+        depth += {"<": 1, ">": -1, ">>": -2}.get(word, 0)
+        if depth <= 0:
+            return index + 1
+    return len(words)
+
+
+def _in_initialiser_list(words: list[str]) -> bool:
+    """Whether the statement so far is a constructor's header into its member initialisers:
+    `A::A(int x) : a_(x), b_`."""
+    depth = 0
+    for index, word in enumerate(words):
+        if word in _OPENING:
+            depth += 1
+        elif word in _CLOSING:
+            depth -= 1
+        elif word == ":" and depth == 0 and index > 0 and words[index - 1] in (")", "noexcept", "const"):
+            return True
+    return False
+
+
+# How many calls the program's code of a function (the first) makes to another (the second);
+# None when it cannot tell.
+CallsInProgram = Callable[[FunctionDefinition, FunctionDefinition], "int | None"]
+
+
+def partial_source(program_text: str, text: str, file_name: str, calls_in_program: CallsInProgram | None = None) -> PartialSource | str:
+    """What to compile for a save of `text` over `program_text` (the running program's build
+    of the file), with `#line` naming `file_name`; or why the whole source must compile.
+    `calls_in_program` tells whether a caller of a large function inlined it (otherwise it
+    is assumed it may have)."""
+    old, new = scan(program_text), scan(text)
+    if isinstance(old, str):
+        return f"the program's text: {old}"
+    if isinstance(new, str):
+        return new
+    if old.skeleton != new.skeleton:
+        return "a change outside function bodies"
+    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body]
+    if not changed:
+        return "no function body changed"
+    unspelt = next((function for function in changed if not function.callers_spell_it), None)
+    if unspelt is not None:
+        return f"{unspelt.qualified} changed, and its callers need not spell its name"
+    # Those that may have inlined a changed function, transitively.
+    def may_have_inlined(caller: FunctionDefinition, callee: FunctionDefinition) -> bool:
+        if callee.name not in caller.mentions:
+            return False
+        if callee.internal or callee.always_kept or len(callee.body) <= INLINE_CANDIDATE_TOKENS or calls_in_program is None:
+            return True
+        sites = sum(1 for at, word in enumerate(caller.body[:-1]) if word == callee.name and caller.body[at + 1] == "(")
+        calls = calls_in_program(caller, callee)
+        return calls is None or sites == 0 or calls < sites  # a call site the program's code does not call
+    kept = set(map(id, changed))
+    waiting = list(changed)
+    while waiting:
+        callee = waiting.pop()
+        for function in new.functions:
+            if id(function) not in kept and may_have_inlined(function, callee):
+                kept.add(id(function))
+                waiting.append(function)
+    # The definitions the kept code (or the skeleton) names, transitively: those it cannot
+    # call in the program (internal ones), and those small enough that it may inline them.
+    needed = kept | {id(function) for function in new.functions if function.always_kept}
+    named = set(new.outside_mentions)
+    grew = True
+    while grew:
+        grew = False
+        for function in new.functions:
+            if id(function) in needed:
+                if not function.mentions <= named:
+                    named |= function.mentions
+                    grew = True
+            elif function.name in named and (function.internal or len(function.body) <= INLINE_CANDIDATE_TOKENS):
+                needed.add(id(function))
+                grew = True
+    left_out = [function for function in new.functions if id(function) not in needed]
+    if not left_out:
+        return "every function is needed"
+    # A function left out that the kept code names stays declared (a member, or one whose
+    # name is qualified, is declared elsewhere already: it goes whole).
+    pieces, at = [], 0
+    for function in left_out:
+        declared = function.name in named and "::" not in function.qualified
+        start = function.body_start if declared else function.start
+        pieces += [text[at:start], ";" if declared else "", "\n" * text.count("\n", start, function.end)]
+        at = function.end
+    stripped = "".join(pieces) + text[at:]
+    with_line = _with_line_directive(stripped, new.include_block_end, file_name)
+    if with_line is None:
+        return "no blank or comment line after the include block for a #line directive"
+    return PartialSource(with_line, changed=[function.qualified for function in changed],
+                         compiled=[function.qualified for function in new.functions if id(function) in needed],
+                         left_out=[function.qualified for function in left_out],
+                         changed_lines=[(text.count("\n", 0, function.start) + 1, text.count("\n", 0, function.end) + 1)
+                                        for function in changed])
+
+
+def symbols_named(function: FunctionDefinition, symbols: list[str]) -> list[str]:
+    """The symbols (mangled names) that may be `function`'s: an `extern "C"` name as it is, a
+    C++ one by its qualified name's components in Itanium's mangling (`9FrameLoop4zoom`)."""
+    if function.qualified in symbols:
+        return [function.qualified]
+    parts = function.qualified.split("::")
+    pattern = re.compile(r"(?<![0-9])" + "".join(f"{len(part)}{re.escape(part)}" for part in parts))
+    return [symbol for symbol in symbols if symbol.startswith("_Z") and pattern.search(symbol)]
+
+
+def error_locations(compiler_output: str) -> list[tuple[str, int]]:
+    """(file, line) of each error in a compiler's output."""
+    return [(match["file"], int(match["line"])) for match in _ERROR.finditer(compiler_output)]
+
+
+def _with_line_directive(text: str, after: int, file_name: str) -> str | None:
+    """`text` with its first blank or comment-only line after offset `after` replaced by a
+    `#line` directive naming the next line as it is numbered in the file, in `file_name`."""
+    comments = [(match.start(), match.end()) for match in _TOKEN.finditer(text)
+                if match.lastgroup in ("comment", "string") and "\n" in match.group()]
+    start = text.find("\n", after) + 1 if after else 0
+    while 0 <= start < len(text):
+        end = text.find("\n", start)
+        if end < 0:
+            return None
+        line = text[start:end].strip()
+        inside = any(begin < start < finish for begin, finish in comments)
+        if not inside and (not line or (line.startswith("//") and not line.endswith("\\"))):
+            number = text.count("\n", 0, start) + 2  # the next line's number, counting from 1
+            quoted = file_name.replace("\\", "\\\\").replace('"', '\\"')
+            return f'{text[:start]}#line {number} "{quoted}"{text[end:]}'
+        start = end + 1
+    return None
