@@ -101,7 +101,8 @@ class ScannedSource:
 class PartialSource:
     """What a save compiles instead of its whole source."""
     text: str
-    changed: list[str] = field(default_factory=list)    # functions whose body changed (qualified names)
+    changed: list[str] = field(default_factory=list)    # functions whose body differs from the program's (qualified names)
+    restored: list[str] = field(default_factory=list)   # functions the running patch changed, back to the program's code
     compiled: list[str] = field(default_factory=list)   # every definition kept
     left_out: list[str] = field(default_factory=list)   # definitions blanked out: the program's run
     changed_lines: list[tuple[int, int]] = field(default_factory=list)  # first and last line of each changed function
@@ -323,25 +324,14 @@ def _in_initialiser_list(words: list[str]) -> bool:
 CallsInProgram = Callable[[FunctionDefinition, FunctionDefinition], "int | None"]
 
 
-def partial_source(program_text: str, text: str, file_name: str, calls_in_program: CallsInProgram | None = None) -> PartialSource | str:
-    """What to compile for a save of `text` over `program_text` (the running program's build
-    of the file), with `#line` naming `file_name`; or why the whole source must compile.
-    `calls_in_program` tells whether a caller of a large function inlined it (otherwise it
-    is assumed it may have)."""
-    old, new = scan(program_text), scan(text)
-    if isinstance(old, str):
-        return f"the program's text: {old}"
-    if isinstance(new, str):
-        return new
-    if old.skeleton != new.skeleton:
-        return "a change outside function bodies"
-    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body]
-    if not changed:
-        return "no function body changed"
-    unspelt = next((function for function in changed if not function.callers_spell_it), None)
+def _code_differing(program: ScannedSource, saved: ScannedSource, calls_in_program: CallsInProgram | None) -> set[int] | str:
+    """The functions (indices) whose code differs from the program's in a text of the same
+    skeleton: those whose body changed and, transitively, those that may have inlined one."""
+    changed = [index for index, (before, after) in enumerate(zip(program.functions, saved.functions)) if before.body != after.body]
+    unspelt = next((saved.functions[index] for index in changed if not saved.functions[index].callers_spell_it), None)
     if unspelt is not None:
         return f"{unspelt.qualified} changed, and its callers need not spell its name"
-    # Those that may have inlined a changed function, transitively.
+
     def may_have_inlined(caller: FunctionDefinition, callee: FunctionDefinition) -> bool:
         if callee.name not in caller.mentions:
             return False
@@ -350,14 +340,49 @@ def partial_source(program_text: str, text: str, file_name: str, calls_in_progra
         sites = sum(1 for at, word in enumerate(caller.body[:-1]) if word == callee.name and caller.body[at + 1] == "(")
         calls = calls_in_program(caller, callee)
         return calls is None or sites == 0 or calls < sites  # a call site the program's code does not call
-    kept = set(map(id, changed))
+    differing = set(changed)
     waiting = list(changed)
     while waiting:
-        callee = waiting.pop()
-        for function in new.functions:
-            if id(function) not in kept and may_have_inlined(function, callee):
-                kept.add(id(function))
-                waiting.append(function)
+        callee = saved.functions[waiting.pop()]
+        for index, function in enumerate(saved.functions):
+            if index not in differing and may_have_inlined(function, callee):
+                differing.add(index)
+                waiting.append(index)
+    return differing
+
+
+def partial_source(program_text: str, text: str, file_name: str, calls_in_program: CallsInProgram | None = None,
+                   running_text: str | None = None) -> PartialSource | str:
+    """What to compile for a save of `text` over `program_text` (the running program's build
+    of the file), with `#line` naming `file_name`; or why the whole source must compile.
+    `calls_in_program` tells whether a caller of a large function inlined it (otherwise it
+    is assumed it may have). `running_text`: the text the newest patch compiled of the file,
+    if one did: the functions whose code it changed are compiled again, back to the
+    program's or as saved, since a patch changes only the functions it defines."""
+    old, new = scan(program_text), scan(text)
+    if isinstance(old, str):
+        return f"the program's text: {old}"
+    if isinstance(new, str):
+        return new
+    if old.skeleton != new.skeleton:
+        return "a change outside function bodies"
+    differing = _code_differing(old, new, calls_in_program)
+    if isinstance(differing, str):
+        return differing
+    restored: set[int] = set()
+    if running_text is not None:
+        running = scan(running_text)
+        if isinstance(running, str) or running.skeleton != old.skeleton:
+            return "the running patch of it changed more than function bodies"
+        earlier = _code_differing(old, running, calls_in_program)
+        if isinstance(earlier, str):
+            return earlier
+        restored = earlier - differing
+        differing |= earlier
+    if not differing:
+        return "no function body changed"
+    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body]
+    kept = {id(new.functions[index]) for index in differing}
     # The definitions the kept code (or the skeleton) names, transitively: those it cannot
     # call in the program (internal ones), and those small enough that it may inline them.
     needed = kept | {id(function) for function in new.functions if function.always_kept}
@@ -389,6 +414,7 @@ def partial_source(program_text: str, text: str, file_name: str, calls_in_progra
     if with_line is None:
         return "no blank or comment line after the include block for a #line directive"
     return PartialSource(with_line, changed=[function.qualified for function in changed],
+                         restored=[new.functions[index].qualified for index in sorted(restored)],
                          compiled=[function.qualified for function in new.functions if id(function) in needed],
                          left_out=[function.qualified for function in left_out],
                          changed_lines=[(text.count("\n", 0, function.start) + 1, text.count("\n", 0, function.end) + 1)

@@ -113,6 +113,7 @@ class PatchedSource:
     fingerprinted: Path
     static_data: dict[str, tuple[int, int]] = field(default_factory=dict)  # its bound statics (static_data.py)
     static_thread_locals: dict[str, tuple[int, int]] = field(default_factory=dict)  # and thread-locals
+    text: str | None = None  # the source's text it was compiled from (function_edits), if known
 
 
 @dataclass
@@ -352,10 +353,12 @@ class PatchBuilder:
         jobs, fingerprint_jobs, keys, reused = [], {}, {}, {}
         plain_objects: dict[Path, Path] = {}  # bound statics: the plain object, for the comparison and a restart
         notes: dict[Path, dict] = {}
+        texts: dict[Path, str] = {}
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
             compiled, flags, quotes = self._overlaid(source, entry.flags)
-            partial, notes[source] = self._changed_functions(source, compiled, whole)
+            texts[source] = compiled.read_text()
+            partial, notes[source] = self._changed_functions(source, texts[source], str(compiled), whole)
             if partial is not None:
                 compiled = self.work_dir / "functions" / self.relative(source)
             keys[source] = key = self._compile_key(source, compiled, flags, quotes)
@@ -411,7 +414,7 @@ class PatchBuilder:
             bind_weak_functions_locally(job.output)
             fingerprinted = plain_objects.get(job.source, job.output)
             compiled[job.source] = PatchedSource(job.output, dependencies[job.source], fingerprinted, job.statics.addresses,
-                                                 job.statics.thread_locals)
+                                                 job.statics.thread_locals, texts[job.source])
             uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"), some_functions=job.partial is not None)
             self._compiled_objects[keys[job.source]] = CompiledSource(compiled[job.source], warnings[job.source],
                                                                       self.program_equivalents.get(job.source), uses,
@@ -431,10 +434,11 @@ class PatchBuilder:
         result.reused = [self.relative(source) for source in sorted(reused)]
         return compiled
 
-    def _changed_functions(self, source: Path, compiled: Path, whole: bool) -> tuple[PartialSource | None, dict]:
-        """What to compile of `source` (its text in `compiled`) when not all of it: its changed
-        functions and those that may have inlined them (function_edits), written to the work
-        folder; with a note for the manifest (what compiled, or why all of it did)."""
+    def _changed_functions(self, source: Path, text: str, file_name: str, whole: bool) -> tuple[PartialSource | None, dict]:
+        """What to compile of `source` (saved as `text`, in `file_name`) when not all of it: the
+        functions whose code differs from the program's, now or in the running patch, and what
+        they need (function_edits), written to the work folder; with a note for the manifest
+        (what compiled, or why all of it did)."""
         if not self.compile_changed_functions:
             return None, {}
         note = {"source": self.relative(source)}
@@ -447,14 +451,18 @@ class PatchBuilder:
         for path in self._project_inputs(source):
             if path != source and (copy := self._overlaid_file(path)).exists() and copy.stat().st_mtime_ns > built:
                 return None, {**note, "whole": f"{self.relative(path)} changed since the program was built"}
-        partial = partial_source(program_text, compiled.read_text(), str(compiled), self._calls_in_program(source))
+        running = self.patched.get(source)
+        if running is not None and running.text is None:
+            return None, {**note, "whole": "the running patch's text of it is not known"}
+        partial = partial_source(program_text, text, file_name, self._calls_in_program(source),
+                                 running.text if running is not None else None)
         if isinstance(partial, str):
             return None, {**note, "whole": partial}
         path = self.work_dir / "functions" / self.relative(source)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(partial.text)
-        return partial, {**note, "changed": partial.changed, "compiled": partial.compiled, "left_out": len(partial.left_out),
-                         "changed_lines": partial.changed_lines}
+        return partial, {**note, "changed": partial.changed, "restored": partial.restored, "compiled": partial.compiled,
+                         "left_out": len(partial.left_out), "changed_lines": partial.changed_lines}
 
     def _calls_in_program(self, source: Path) -> function_edits.CallsInProgram:
         """How many calls one function makes to another in the program's object of `source`."""

@@ -101,8 +101,10 @@ class PatchLog:
             for note in notes:
                 if "compiled" in note:
                     total = len(note["compiled"]) + note["left_out"]
+                    what = [f"{', '.join(note['changed'])} changed"] if note["changed"] else []
+                    what += [f"{', '.join(note['restored'])} back to the program's code"] if note.get("restored") else []
                     print(f"    {note['source']}: compiled {len(note['compiled'])} of its {total} functions "
-                          f"({', '.join(note['changed'])} changed; the program runs its own code for the others)", file=self.stream)
+                          f"({'; '.join(what)}; the program runs its own code for the others)", file=self.stream)
                 elif note.get("whole") and note["whole"] not in QUIET_WHOLE_REASONS:
                     print(f"    {note['source']}: compiled all its functions: {note['whole']}", file=self.stream)
             self.stream.flush()

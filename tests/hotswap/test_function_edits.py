@@ -135,6 +135,22 @@ class ASaveCompilesTheFunctionsItChanged(unittest.TestCase):
         # Without the program's code to tell, a caller may have inlined it.
         self.assertIn("total", partial_source(program, text, "shapes.cpp").compiled)
 
+    def test_a_function_the_running_patch_changed_compiles_again_when_saved_back(self):
+        # A patch changes only the functions it defines: one the running patch changed and
+        # the save put back must be compiled again, or the page would keep the edit.
+        running = edited("2.0f * (w + h)", "3.0f * (w + h)")
+        saved = edited("side_ * side_ * side_", "side_ * side_")
+        partial = partial_source(PROGRAM, saved, "shapes.cpp", running_text=running)
+        self.assertEqual(partial.changed, ["Box::volume"])
+        self.assertEqual(partial.restored, ["perimeter", "total"])
+        self.assertIn("perimeter", partial.compiled)
+        self.assertIn("2.0f * (w + h)", partial.text)
+        back = partial_source(PROGRAM, PROGRAM, "shapes.cpp", running_text=running)
+        self.assertEqual((back.changed, back.restored), ([], ["perimeter", "total"]))
+        self.assertEqual(partial_source(PROGRAM, PROGRAM, "shapes.cpp"), "no function body changed")
+        grown = edited("float total(", "float extra() { return 1.0f; }\nfloat total(")
+        self.assertIn("more than function bodies", partial_source(PROGRAM, saved, "shapes.cpp", running_text=grown))
+
     def test_two_saves_against_the_same_program_keep_every_function_that_differs_from_it(self):
         first = edited("2.0f * (w + h)", "3.0f * (w + h)")
         second = edited("side_ * side_ * side_", "side_ * side_", first)

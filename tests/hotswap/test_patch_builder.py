@@ -324,6 +324,15 @@ class ASaveCompilesOnlyTheFunctionsItChanged(BuilderTest):
         # Compiled in part, it is compiled whole by a hot restart's build.
         self.assertNotIn(relative, self.builder.install_for_restart())
 
+    def test_a_function_saved_back_to_the_programs_text_is_compiled_again(self):
+        text = (ROOT / SCENE).read_text()
+        self.save(SCENE, text.replace(*EMITS))
+        back = self.save(SCENE, text)
+        note = back.sources[0]
+        self.assertEqual((note["changed"], note["restored"][:1]), ([], ["Scene::emits"]), note)
+        self.assertTrue([change for change in back.changed if "emits" in change["readable"]], back.changed)
+        self.assertTrue([name for name in back.functions if "emits" in name], back.functions)
+
     def test_an_error_in_a_changed_function_is_reported_at_its_line_without_a_whole_build(self):
         text = (ROOT / SCENE).read_text()
         broken = text.replace(*EMITS).replace("const glm::vec3& emission = materials_[material].emission;",
