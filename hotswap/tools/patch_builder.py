@@ -34,6 +34,7 @@ import os
 import shutil
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
@@ -61,6 +62,7 @@ from wasm_binary import SYMBOL_DATA, WasmBinary, WasmFormatError, read_name_sect
 
 COMPILE_JOBS = max(2, os.cpu_count() or 2)  # a header edit recompiles many sources: all cores
 STATE_FILE = "builder-state.json"  # in the patch folder: what later builds carry on from
+WHOLE_COMPILE_DELAY_SECONDS = 5.0  # after a save compiled in part, before its whole compile starts (the next save may come first)
 PREBUILT_SUFFIX = ".prebuilt"  # beside a program object: the patch build's compile of it, for a hot restart (program_compiler.sh)
 
 
@@ -156,6 +158,7 @@ class CompileJob:
     # Statics the patch keeps its own copy of after all (static_data.rewrite_ir): program's name -> why.
     unbound: dict[str, str] = field(default_factory=dict)
     partial: PartialSource | None = None  # `compiled` holds only some of the source's functions (function_edits)
+    background: bool = False  # paused while a save compiles (a hot restart's object, made ahead)
 
 
 class PatchBuilder:
@@ -220,6 +223,12 @@ class PatchBuilder:
         self.compile_changed_functions = compile_changed_functions
         self._program_texts: dict[Path, str] = {}
         self._program_calls: dict[Path, dict] = {}  # program object -> calls_by_function of it
+        # A source compiled in part has no object a hot restart's build can take: its whole
+        # compile follows in the background, once saves pause (the newest text only).
+        self._whole_compiles = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whole-compiles")
+        self._whole_wanted: dict[Path, int] = {}  # source -> the version whose text it is to compile
+        self._closing = threading.Event()
+        self._equivalents_lock = threading.Lock()  # program_equivalents: written by builds and by whole compiles
         for source, entry in self.database.entries.items():
             text_file = self._overlaid_file(source)
             if compile_changed_functions and entry.object_file.exists() and text_file.exists() \
@@ -240,6 +249,8 @@ class PatchBuilder:
     def close(self) -> None:
         """Stops background work (preambles, use sets) and the compile server: call before
         the process exits."""
+        self._closing.set()
+        self._whole_compiles.shutdown(wait=True, cancel_futures=True)
         self.preambles.close()
         self.narrowing.close()
         self.toolchain.close()
@@ -326,6 +337,9 @@ class PatchBuilder:
             result.module = module_path.name
             self.patched.update(compiled)
             self.pending.clear()
+            for note in result.sources:
+                if "compiled" in note:
+                    self._compile_whole_later(self.project_root / note["source"], version)
             self._save_state()
             self.narrowing.built(sorted(source for source in compiled if not self._use_learned.get(source)))
         except PatchRejected as rejection:
@@ -354,6 +368,8 @@ class PatchBuilder:
         plain_objects: dict[Path, Path] = {}  # bound statics: the plain object, for the comparison and a restart
         notes: dict[Path, dict] = {}
         texts: dict[Path, str] = {}
+        for source in sources:
+            self._whole_wanted.pop(source, None)  # a newer save of it: the build below decides anew
         for index, source in enumerate(sources):
             entry = self.database.entry(source)
             compiled, flags, quotes = self._overlaid(source, entry.flags)
@@ -390,22 +406,23 @@ class PatchBuilder:
         depfiles = {job.source: self._depfile_text(job.output) for job in jobs}
         dependencies = {job.source: self._read_dependencies(job.output) for job in jobs}
         for job, run in zip(jobs, runs[:len(jobs)]):
+            if job.source in plain_objects:
+                plain_objects[job.source].with_suffix(".d").unlink(missing_ok=True)
             if job.partial is not None:
                 dependencies[job.source].add(job.source)  # compiled from a copy in the build folder
+                with self._equivalents_lock:
+                    self.program_equivalents.pop(job.source, None)  # some functions only: compiled whole later (build)
+                continue
             # The plain object (before the patch's rebinding below), for a hot restart.
-            if job.source in plain_objects:
-                plain = plain_objects[job.source]
-                plain.with_suffix(".d").unlink(missing_ok=True)
-            elif job.partial is None:
+            plain = plain_objects.get(job.source)
+            if plain is None:
                 plain = job.output.with_suffix(".program.o")
                 shutil.copyfile(job.output, plain)
-            if job.partial is not None:
-                self.program_equivalents.pop(job.source, None)  # some functions only: a restart's build compiles it
-                continue
             uses = job.output.with_suffix(".uses")
-            self.program_equivalents[job.source] = ProgramEquivalent(
-                plain, record_layouts.summaries(run.stdout), dependencies[job.source], compiled_at, depfiles[job.source],
-                uses if uses.exists() else None)
+            with self._equivalents_lock:
+                self.program_equivalents[job.source] = ProgramEquivalent(
+                    plain, record_layouts.summaries(run.stdout), dependencies[job.source], compiled_at, depfiles[job.source],
+                    uses if uses.exists() else None)
         self._check_layouts(jobs, runs[:len(jobs)])
         compiled = {}
         for job in jobs:
@@ -422,10 +439,11 @@ class PatchBuilder:
         for source, earlier in reused.items():
             compiled[source] = earlier.patched
             result.warnings += earlier.warnings
-            if earlier.equivalent is None:
-                self.program_equivalents.pop(source, None)
-            else:
-                self.program_equivalents[source] = dataclasses.replace(earlier.equivalent, compiled_at=compiled_at)
+            with self._equivalents_lock:
+                if earlier.equivalent is None:
+                    self.program_equivalents.pop(source, None)
+                else:
+                    self.program_equivalents[source] = dataclasses.replace(earlier.equivalent, compiled_at=compiled_at)
             self._use_learned[source] = earlier.uses is not None
             if earlier.uses is not None:
                 self.function_use.learn(source, earlier.uses)
@@ -463,6 +481,30 @@ class PatchBuilder:
         path.write_text(partial.text)
         return partial, {**note, "changed": partial.changed, "restored": partial.restored, "compiled": partial.compiled,
                          "left_out": len(partial.left_out), "changed_lines": partial.changed_lines}
+
+    def _compile_whole_later(self, source: Path, version: int) -> None:
+        """Compiles all of `source` in the background, WHOLE_COMPILE_DELAY_SECONDS from now if no
+        later save of it came first: the object the program's own build would make, for a hot
+        restart (install_for_restart), as a save that compiled all of it leaves."""
+        source = source.resolve()
+        self._whole_wanted[source] = version
+
+        def compile_whole():
+            if self._closing.wait(WHOLE_COMPILE_DELAY_SECONDS) or self._whole_wanted.get(source) != version:
+                return
+            compiled_at = time.time()
+            compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
+            output = self.object_dir / f"v{version:06d}-{source.stem}.whole.o"
+            run = self._compile_one(CompileJob(source, compiled, output, flags, quotes, StaticBindings({}, {}), background=True))
+            depfile = self._depfile_text(output)
+            dependencies = self._read_dependencies(output)
+            if run.returncode != 0 or self._whole_wanted.get(source) != version:
+                return
+            uses = output.with_suffix(".uses")
+            with self._equivalents_lock:
+                self.program_equivalents[source] = ProgramEquivalent(output, record_layouts.summaries(run.stdout), dependencies,
+                                                                     compiled_at, depfile, uses if uses.exists() else None)
+        self._whole_compiles.submit(compile_whole)
 
     def _calls_in_program(self, source: Path) -> function_edits.CallsInProgram:
         """How many calls one function makes to another in the program's object of `source`."""
@@ -542,7 +584,9 @@ class PatchBuilder:
         compile's start): Ninja records its dependencies as for any compile. A source saved
         after its compile is left to compile. Returns the sources prepared."""
         prepared = []
-        for source, equivalent in sorted(self.program_equivalents.items()):
+        with self._equivalents_lock:  # the background's whole compiles add to it
+            equivalents = sorted(self.program_equivalents.items())
+        for source, equivalent in equivalents:
             entry = self.database.entry(source)
             files = equivalent.dependencies | {source}
             if not equivalent.object_file.exists() or not equivalent.depfile:
@@ -677,7 +721,8 @@ class PatchBuilder:
             attempts.append(without_target_pch(flags))
         for attempt in attempts:
             run = self.toolchain.run(self.toolchain.compile_command([*attempt, *quote_flags, *to_ir, *([] if to_ir else use_flags)],
-                                                                   source, target), environment=use_environment)
+                                                                   source, target), environment=use_environment,
+                                     background=job.background)
             if run.returncode == 0 or not refused_pch(run.stderr):
                 break
             if attempt is preamble:
