@@ -34,13 +34,17 @@ class FunctionFingerprints:
         return cls(fingerprint_functions(WasmBinary.from_file(path)))
 
 
-def same_code_and_data(first: Path, second: Path) -> bool:
-    """Whether two objects of one source define the same functions with the same code and the
-    same named data with the same contents (what relocations point to compared by name, as
-    for functions): linking either gives the same program."""
-    binaries = [WasmBinary.from_file(path) for path in (first, second)]
-    return (fingerprint_functions(binaries[0]) == fingerprint_functions(binaries[1])
-            and fingerprint_data(binaries[0]) == fingerprint_data(binaries[1]))
+def only_the_programs_code_and_data(program: Path, compiled: Path) -> bool:
+    """Whether every function and named data an object of a source defines is in the
+    program's object of that source, with the same code and contents (what relocations point
+    to compared by name, as for functions): linking it into a patch would change nothing.
+    A compile of some functions only (function_edits) defines fewer than the program's."""
+    binaries = [WasmBinary.from_file(path) for path in (program, compiled)]
+    for fingerprints in (fingerprint_functions, fingerprint_data):
+        before, after = fingerprints(binaries[0]), fingerprints(binaries[1])
+        if any(before.get(name) != digest for name, digest in after.items()):
+            return False
+    return True
 
 
 class _Targets:

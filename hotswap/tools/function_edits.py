@@ -1,36 +1,41 @@
 """A `.cpp` save compiles only the functions it changed, and those that may have inlined them.
 
-Why it exists: a save compiled its whole source at -O3, whatever it changed. A one-line
-edit of `app/web/frame_loop.cpp` took 3.5-4 s, of `app/core/scene_loader.cpp` 2 s, of
-`app/core/scene.cpp` 0.7 s; the same compiles with the other functions left out took
-0.7 s, 0.9 s and 0.1 s (docs/ARCHITECTURE.md, "A .cpp save compiles the functions it
-changed").
+Why it exists: a save compiled its whole source at -O3, whatever it changed. A statement
+added to `FrameLoop::start_frame` (`app/web/frame_loop.cpp`, 37 functions) took 4.3-4.8 s
+to build, to `Scene::gather_lights` (`app/core/scene.cpp`) 0.7 s; compiling the functions
+that can differ from the program's instead, 0.9 s and 0.2 s (docs/ARCHITECTURE.md, "Flow of
+a patch").
 
 How: the saved text and the text the running program was built from are each split, by a
 token scan (no parse: it must cost milliseconds, and it runs before the compiler), into the
-function definitions at namespace scope and everything else (the *skeleton*). When the
-skeletons are the same token for token, the functions whose body changed are known, and
-the compile keeps:
-- those functions;
-- every function of the file whose body or declaration names one of them, and so on
-  (it may have inlined it; no other file can have: there is no LTO);
-- every definition the kept functions name, and so on, and those the skeleton names (so
-  the kept code is compiled as the program's was, inlining what it inlined); templates,
-  `inline` and `constexpr` functions, constructors, destructors, operators and conversions
-  always stay (they may be used without being named, and cost nothing unused).
-Every other definition is blanked out with its line breaks kept, so `__LINE__` and the
-compiler's diagnostics point where they did; a `#line` directive after the include block
-keeps `__FILE__` (the include block itself stays as it was, so the source's preamble still
-fits). The running program keeps its own code for the functions left out.
+function definitions at namespace scope and everything else (the *skeleton*, in which each
+definition is one unit: its name and declaration). The two skeletons are aligned; where they
+differ, only whole definitions may have been added or removed (a changed signature is one
+removed and one added). The functions whose code differs from the program's are then known:
+the new ones, those whose body changed, those that spell the name of one added or removed (a
+call may resolve to another overload now), and, transitively, those that may have inlined
+one of them (no other file can have: there is no LTO; for a large function, the program's
+object tells which callers still call it). The compile keeps those, and every definition
+they name that the patch cannot call in the program (an internal one) or that the program's
+code may have inlined (a small one); templates, `inline` and `constexpr` functions,
+constructors, destructors, operators and conversions always stay (they may be used without
+being named, and cost nothing unused). Every other definition is blanked out with its line
+breaks kept, so `__LINE__` and the compiler's diagnostics point where they did (one the kept
+code names keeps its declaration); a `#line` directive after the include block keeps
+`__FILE__` (the include block itself stays as it was, so the source's preamble still fits).
+The running program keeps its own code for the functions left out; a function the running
+patch changed is compiled again even when the save puts it back (a patch changes only the
+functions it defines).
 
-The whole source compiles, as before, when: anything outside function bodies changed (a
-signature, a new function, a global, a type, a macro); the changed function is one whose
+The whole source compiles, as before, when: anything outside function definitions changed
+(a global, a type, a macro, an include); a changed, added or removed function is one whose
 callers need not spell its name (a constructor, destructor, operator, conversion, or one of
 header_edits.UNSPELT_NAMES); the scan meets a brace it does not follow (a function-try-block,
 say); nothing but comments changed; or no definition could be left out.
 """
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from typing import Callable
@@ -87,12 +92,20 @@ class FunctionDefinition:
     always_kept: bool       # a template, inline or constexpr function, or one called without its name
     internal: bool          # `static` or in an anonymous namespace: the program's copy cannot be called from a patch
     callers_spell_it: bool  # false for constructors, destructors, operators, conversions, macros, UNSPELT_NAMES
+    declaration: tuple[str, ...] = ()  # the tokens before its body
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...]]:
+        """Which function it is, in any text of the file: its name and declaration."""
+        return (self.qualified, self.declaration)
 
 
 @dataclass
 class ScannedSource:
     functions: list[FunctionDefinition]
-    skeleton: list[str]          # the tokens outside function bodies, each body as one placeholder
+    # The tokens outside function definitions, each definition as one unit: (qualified name,
+    # the tokens of its declaration), at its place.
+    skeleton: list[str | tuple[str, tuple[str, ...]]]
     outside_mentions: set[str]   # identifiers outside every function definition
     include_block_end: int       # offset just after the include block's last line
 
@@ -103,6 +116,7 @@ class PartialSource:
     text: str
     changed: list[str] = field(default_factory=list)    # functions whose body differs from the program's (qualified names)
     restored: list[str] = field(default_factory=list)   # functions the running patch changed, back to the program's code
+    removed: list[str] = field(default_factory=list)    # the program's functions the text no longer defines
     compiled: list[str] = field(default_factory=list)   # every definition kept
     left_out: list[str] = field(default_factory=list)   # definitions blanked out: the program's run
     changed_lines: list[tuple[int, int]] = field(default_factory=list)  # first and last line of each changed function
@@ -185,14 +199,14 @@ def _function_at(statement: list[Token], body: list[Token], in_anonymous_namespa
         body=tuple(token.text for token in body),
         mentions=frozenset(token.text for token in [*statement, *body] if token.kind == "identifier"),
         always_kept=special or bool(_ALWAYS_KEPT_WORDS & set(words)), callers_spell_it=not special,
-        internal=in_anonymous_namespace or "static" in words[:parameters])
+        internal=in_anonymous_namespace or "static" in words[:parameters], declaration=tuple(words))
 
 
 def scan(text: str) -> ScannedSource | str:
     """The function definitions at namespace scope and the rest; or why the scan cannot tell."""
     tokens = tokenize(text)
     functions: list[FunctionDefinition] = []
-    skeleton: list[str] = []
+    skeleton: list[str | tuple[str, tuple[str, ...]]] = []
     outside: set[str] = set()
     namespaces: list[bool] = []  # open namespaces (and linkage blocks): whether each is anonymous
     include_block_end = 0
@@ -268,7 +282,8 @@ def scan(text: str) -> ScannedSource | str:
         if isinstance(function, str):
             return function
         functions.append(function)
-        skeleton.append("{…}")
+        del skeleton[len(skeleton) - len(statement):]  # the declaration's tokens: the definition is one unit
+        skeleton.append(function.key)
         statement = []
         index = closing + 1
     if statement or namespaces:
@@ -276,8 +291,8 @@ def scan(text: str) -> ScannedSource | str:
     return ScannedSource(functions, skeleton, outside, include_block_end)
 
 
-def skeleton_has_code(skeleton: list[str]) -> bool:
-    return any(not word.startswith("#") for word in skeleton)
+def skeleton_has_code(skeleton: list) -> bool:
+    return any(not isinstance(unit, str) or not unit.startswith("#") for unit in skeleton)
 
 
 def _top_level(words: list[str]) -> list[str]:
@@ -324,24 +339,59 @@ def _in_initialiser_list(words: list[str]) -> bool:
 CallsInProgram = Callable[[FunctionDefinition, FunctionDefinition], "int | None"]
 
 
+def _matched(program: ScannedSource, saved: ScannedSource) -> tuple[list[int | None], list[int]] | str:
+    """For each function of `saved`, the index of the same function in `program` (None: a new
+    one), and the program's functions `saved` no longer has; or why the two differ in more
+    than function definitions added, removed or changed in their bodies (a signature change
+    is one removed and one added)."""
+    matches: list[int | None] = [None] * len(saved.functions)
+    removed: list[int] = []
+    program_units = [unit if isinstance(unit, str) else ("function", unit) for unit in program.skeleton]
+    saved_units = [unit if isinstance(unit, str) else ("function", unit) for unit in saved.skeleton]
+    program_at = [index for index, unit in enumerate(program.skeleton) if not isinstance(unit, str)]
+    saved_at = [index for index, unit in enumerate(saved.skeleton) if not isinstance(unit, str)]
+    matcher = difflib.SequenceMatcher(None, program_units, saved_units, autojunk=False)
+    for tag, first, last, saved_first, saved_last in matcher.get_opcodes():
+        if tag == "equal":
+            for offset in range(last - first):
+                if not isinstance(program.skeleton[first + offset], str):
+                    matches[saved_at.index(saved_first + offset)] = program_at.index(first + offset)
+            continue
+        if any(isinstance(unit, str) for unit in [*program.skeleton[first:last], *saved.skeleton[saved_first:saved_last]]):
+            return "a change outside function bodies"
+        removed += [program_at.index(index) for index in range(first, last)]
+    return matches, removed
+
+
 def _code_differing(program: ScannedSource, saved: ScannedSource, calls_in_program: CallsInProgram | None) -> set[int] | str:
-    """The functions (indices) whose code differs from the program's in a text of the same
-    skeleton: those whose body changed and, transitively, those that may have inlined one."""
-    changed = [index for index, (before, after) in enumerate(zip(program.functions, saved.functions)) if before.body != after.body]
-    unspelt = next((saved.functions[index] for index in changed if not saved.functions[index].callers_spell_it), None)
+    """The functions (indices in `saved`) whose code differs from the program's: those new or
+    whose body changed and, transitively, those that may have inlined one, or that spell the
+    name of one added or removed (a call may now resolve to another overload)."""
+    matched = _matched(program, saved)
+    if isinstance(matched, str):
+        return matched
+    matches, removed = matched
+    changed = [index for index, match in enumerate(matches)
+               if match is None or program.functions[match].body != saved.functions[index].body]
+    unspelt = next((function for function in [*(saved.functions[index] for index in changed),
+                                               *(program.functions[index] for index in removed)]
+                    if not function.callers_spell_it), None)
     if unspelt is not None:
         return f"{unspelt.qualified} changed, and its callers need not spell its name"
+    names_resolved_anew = {saved.functions[index].name for index, match in enumerate(matches) if match is None}
+    names_resolved_anew |= {program.functions[index].name for index in removed}
 
     def may_have_inlined(caller: FunctionDefinition, callee: FunctionDefinition) -> bool:
         if callee.name not in caller.mentions:
             return False
-        if callee.internal or callee.always_kept or len(callee.body) <= INLINE_CANDIDATE_TOKENS or calls_in_program is None:
+        if callee.name in names_resolved_anew or callee.internal or callee.always_kept \
+                or len(callee.body) <= INLINE_CANDIDATE_TOKENS or calls_in_program is None:
             return True
         sites = sum(1 for at, word in enumerate(caller.body[:-1]) if word == callee.name and caller.body[at + 1] == "(")
         calls = calls_in_program(caller, callee)
         return calls is None or sites == 0 or calls < sites  # a call site the program's code does not call
-    differing = set(changed)
-    waiting = list(changed)
+    differing = set(changed) | {index for index, function in enumerate(saved.functions) if function.mentions & names_resolved_anew}
+    waiting = list(differing)
     while waiting:
         callee = saved.functions[waiting.pop()]
         for index, function in enumerate(saved.functions):
@@ -364,24 +414,26 @@ def partial_source(program_text: str, text: str, file_name: str, calls_in_progra
         return f"the program's text: {old}"
     if isinstance(new, str):
         return new
-    if old.skeleton != new.skeleton:
-        return "a change outside function bodies"
     differing = _code_differing(old, new, calls_in_program)
     if isinstance(differing, str):
         return differing
     restored: set[int] = set()
     if running_text is not None:
         running = scan(running_text)
-        if isinstance(running, str) or running.skeleton != old.skeleton:
-            return "the running patch of it changed more than function bodies"
+        if isinstance(running, str):
+            return f"the running patch's text: {running}"
         earlier = _code_differing(old, running, calls_in_program)
         if isinstance(earlier, str):
-            return earlier
-        restored = earlier - differing
-        differing |= earlier
+            return f"the running patch: {earlier}"
+        earlier_keys = {running.functions[index].key for index in earlier}
+        restored = {index for index, function in enumerate(new.functions) if function.key in earlier_keys} - differing
+        differing |= restored
     if not differing:
         return "no function body changed"
-    changed = [after for before, after in zip(old.functions, new.functions) if before.body != after.body]
+    program_bodies = {function.key: function.body for function in old.functions}
+    changed = [function for function in new.functions if program_bodies.get(function.key) != function.body]
+    saved_keys = {function.key for function in new.functions}
+    removed = [function.qualified for function in old.functions if function.key not in saved_keys]
     kept = {id(new.functions[index]) for index in differing}
     # The definitions the kept code (or the skeleton) names, transitively: those it cannot
     # call in the program (internal ones), and those small enough that it may inline them.
@@ -414,7 +466,7 @@ def partial_source(program_text: str, text: str, file_name: str, calls_in_progra
     if with_line is None:
         return "no blank or comment line after the include block for a #line directive"
     return PartialSource(with_line, changed=[function.qualified for function in changed],
-                         restored=[new.functions[index].qualified for index in sorted(restored)],
+                         restored=[new.functions[index].qualified for index in sorted(restored)], removed=removed,
                          compiled=[function.qualified for function in new.functions if id(function) in needed],
                          left_out=[function.qualified for function in left_out],
                          changed_lines=[(text.count("\n", 0, function.start) + 1, text.count("\n", 0, function.end) + 1)

@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Callable
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from code_fingerprints import FunctionFingerprints, calls_by_function, compare, same_code_and_data  # noqa: E402
+from code_fingerprints import FunctionFingerprints, calls_by_function, compare, only_the_programs_code_and_data  # noqa: E402
 from compile_database import CompileDatabase  # noqa: E402
 from compiler_output import CompilerOutput  # noqa: E402
 import function_edits  # noqa: E402
@@ -139,7 +139,6 @@ class CompiledSource:
     warnings: list[dict]
     equivalent: ProgramEquivalent | None  # None for a compile of some functions only (function_edits)
     uses: frozenset[str] | None  # its use set, when the plugin wrote one
-    note: dict = field(default_factory=dict)  # what function_edits said of it
 
 
 @dataclass
@@ -434,8 +433,7 @@ class PatchBuilder:
                                                  job.statics.thread_locals, texts[job.source])
             uses = self._learn_function_use(job.source, job.output.with_suffix(".uses"), some_functions=job.partial is not None)
             self._compiled_objects[keys[job.source]] = CompiledSource(compiled[job.source], warnings[job.source],
-                                                                      self.program_equivalents.get(job.source), uses,
-                                                                      notes[job.source])
+                                                                      self.program_equivalents.get(job.source), uses)
         for source, earlier in reused.items():
             compiled[source] = earlier.patched
             result.warnings += earlier.warnings
@@ -479,7 +477,8 @@ class PatchBuilder:
         path = self.work_dir / "functions" / self.relative(source)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(partial.text)
-        return partial, {**note, "changed": partial.changed, "restored": partial.restored, "compiled": partial.compiled,
+        return partial, {**note, "changed": partial.changed, "restored": partial.restored, "removed": partial.removed,
+                         "compiled": partial.compiled,
                          "left_out": len(partial.left_out), "changed_lines": partial.changed_lines}
 
     def _compile_whole_later(self, source: Path, version: int) -> None:
@@ -504,6 +503,7 @@ class PatchBuilder:
             with self._equivalents_lock:
                 self.program_equivalents[source] = ProgramEquivalent(output, record_layouts.summaries(run.stdout), dependencies,
                                                                      compiled_at, depfile, uses if uses.exists() else None)
+            self._learn_function_use(source, uses)  # what all of it uses, exactly
         self._whole_compiles.submit(compile_whole)
 
     def _calls_in_program(self, source: Path) -> function_edits.CallsInProgram:
@@ -536,7 +536,7 @@ class PatchBuilder:
         source stays when nothing else would make a patch (the save still shows as one)."""
         unchanged = sorted(source for source, patched in compiled.items()
                            if source not in self.patched and self.database.entry(source).object_file.exists()
-                           and same_code_and_data(self.database.entry(source).object_file, patched.fingerprinted))
+                           and only_the_programs_code_and_data(self.database.entry(source).object_file, patched.fingerprinted))
         if len(unchanged) == len(compiled) and not self.patched:
             smallest = min(unchanged, key=lambda source: compiled[source].object_file.stat().st_size)
             unchanged.remove(smallest)

@@ -102,6 +102,7 @@ class PatchLog:
                 if "compiled" in note:
                     total = len(note["compiled"]) + note["left_out"]
                     what = [f"{', '.join(note['changed'])} changed"] if note["changed"] else []
+                    what += [f"{', '.join(note['removed'])} removed"] if note.get("removed") else []
                     what += [f"{', '.join(note['restored'])} back to the program's code"] if note.get("restored") else []
                     print(f"    {note['source']}: compiled {len(note['compiled'])} of its {total} functions "
                           f"({'; '.join(what)}; the program runs its own code for the others)", file=self.stream)

@@ -148,8 +148,31 @@ class ASaveCompilesTheFunctionsItChanged(unittest.TestCase):
         back = partial_source(PROGRAM, PROGRAM, "shapes.cpp", running_text=running)
         self.assertEqual((back.changed, back.restored), ([], ["perimeter", "total"]))
         self.assertEqual(partial_source(PROGRAM, PROGRAM, "shapes.cpp"), "no function body changed")
-        grown = edited("float total(", "float extra() { return 1.0f; }\nfloat total(")
-        self.assertIn("more than function bodies", partial_source(PROGRAM, saved, "shapes.cpp", running_text=grown))
+        with_global = edited("float total(", "int counter = 0;\nfloat total(")
+        self.assertEqual(partial_source(PROGRAM, saved, "shapes.cpp", running_text=with_global),
+                         "the running patch: a change outside function bodies")
+
+    def test_a_new_function_compiles_with_the_functions_that_spell_its_name(self):
+        text = edited("float total(", "float extra(float x) { return x * 0.5f; }\n\nfloat total(").replace(
+            "return area(w, h) + perimeter(w, h);", "return area(w, h) + perimeter(w, h) + extra(w);")
+        partial = partial_source(PROGRAM, text, "shapes.cpp", lambda caller, callee: 1)
+        self.assertEqual(partial.changed, ["extra", "total"])
+        self.assertIn("extra", partial.compiled)
+        self.assertNotIn("Box::volume", partial.compiled)
+
+    def test_a_changed_signature_is_a_new_function_and_its_callers_compile(self):
+        text = edited("float perimeter(float w, float h)", "float perimeter(float w, double h)")
+        partial = partial_source(PROGRAM, text, "shapes.cpp", lambda caller, callee: 1)
+        self.assertEqual(partial.changed, ["perimeter"])
+        self.assertIn("total", partial.compiled)  # it spells the name: its call may resolve anew
+
+    def test_a_removed_overload_compiles_every_function_that_spells_its_name(self):
+        program = edited("float total(", "float scale(float x) { return x; }\nfloat scale(int x) { return x * 2.0f; }\n"
+                         "float use() {\n" + "  float y = 1.0f;\n" * 60 + "  return scale(1) + y;\n}\n\nfloat total(")
+        text = program.replace("float scale(int x) { return x * 2.0f; }\n", "")
+        partial = partial_source(program, text, "shapes.cpp", lambda caller, callee: 1)
+        self.assertEqual(partial.changed, [])
+        self.assertIn("use", partial.compiled)  # scale(1) now calls scale(float)
 
     def test_two_saves_against_the_same_program_keep_every_function_that_differs_from_it(self):
         first = edited("2.0f * (w + h)", "3.0f * (w + h)")
@@ -164,10 +187,14 @@ class TheWholeSourceCompilesWhenFunctionsCannotBeTold(unittest.TestCase):
         self.assertIsInstance(result, str, "expected the whole source to compile")
         self.assertIn(reason, result)
 
-    def test_a_change_outside_function_bodies(self):
-        self.assertWhole(edited("float perimeter(float w, float h)", "float perimeter(float w, double h)"), "outside function bodies")
+    def test_a_change_outside_function_definitions(self):
         self.assertWhole(edited("#include <vector>", "#include <vector>\nint counter = 0;"), "outside function bodies")
-        self.assertWhole(edited("float total(", "float extra() { return 1.0f; }\nfloat total("), "outside function bodies")
+        self.assertWhole(edited("namespace shapes {", "namespace shapes {\nstruct Extra { int a; };"), "outside function bodies")
+
+    def test_a_constructor_or_operator_added_or_removed(self):
+        self.assertWhole(edited("Box::Box(float side) : side_(side), cache_{0.0f} {}\n", ""), "Box::Box changed")
+        self.assertWhole(edited("float total(", "bool operator<(Box a, Box b) { return a.side() < b.side(); }\nfloat total("),
+                         "callers need not spell its name")
 
     def test_a_changed_constructor_or_operator(self):
         self.assertWhole(edited("cache_{0.0f} {}", "cache_{0.0f} { side_ += 1.0f; }"), "Box::Box changed")

@@ -341,6 +341,27 @@ class ASaveCompilesOnlyTheFunctionsItChanged(BuilderTest):
         self.assertTrue([change for change in back.changed if "emits" in change["readable"]], back.changed)
         self.assertTrue([name for name in back.functions if "emits" in name], back.functions)
 
+    def test_some_functions_that_compile_to_the_programs_code_are_left_out_of_the_patch(self):
+        # Left in, every later patch would carry them (patches are cumulative).
+        original = (ROOT / SKY).read_text()
+        self.save(SKY, original.replace("  return radiance;\n", "  return radiance * glm::vec3(1.0f, 1.0f, 0.5f);\n"))
+        text = (ROOT / SCENE).read_text()
+        result = self.save(SCENE, text.replace("void Scene::gather_lights() {\n", "void Scene::gather_lights() {\n  static_cast<void>(1);\n"))
+        self.assertIn("compiled", result.sources[0])
+        self.assertEqual(result.left_out, [SCENE])
+        self.assertEqual(result.carried, [SKY])
+
+    def test_a_new_function_compiles_with_its_callers_only(self):
+        text = (ROOT / SCENE).read_text()
+        helper = "bool brighter_than(const glm::vec3& colour, float floor) {\n  return colour.x > floor || colour.y > floor || colour.z > floor;\n}\n\n"
+        edited = text.replace("bool Scene::emits(", helper + "bool Scene::emits(").replace(
+            EMITS[0], "return brighter_than(emission, 0.5f);")
+        result = self.save(SCENE, edited)
+        note = result.sources[0]
+        self.assertEqual(note["changed"], ["brighter_than", "Scene::emits"], note)
+        self.assertNotIn("Scene::intersect_brute_force", note["compiled"])
+        self.assertTrue([change for change in result.changed if "emits" in change["readable"]], result.changed)
+
     def test_an_error_in_a_changed_function_is_reported_at_its_line_without_a_whole_build(self):
         text = (ROOT / SCENE).read_text()
         broken = text.replace(*EMITS).replace("const glm::vec3& emission = materials_[material].emission;",
