@@ -346,11 +346,9 @@ def _matched(program: ScannedSource, saved: ScannedSource) -> tuple[list[int | N
     is one removed and one added)."""
     matches: list[int | None] = [None] * len(saved.functions)
     removed: list[int] = []
-    program_units = [unit if isinstance(unit, str) else ("function", unit) for unit in program.skeleton]
-    saved_units = [unit if isinstance(unit, str) else ("function", unit) for unit in saved.skeleton]
     program_at = [index for index, unit in enumerate(program.skeleton) if not isinstance(unit, str)]
     saved_at = [index for index, unit in enumerate(saved.skeleton) if not isinstance(unit, str)]
-    matcher = difflib.SequenceMatcher(None, program_units, saved_units, autojunk=False)
+    matcher = difflib.SequenceMatcher(None, program.skeleton, saved.skeleton, autojunk=False)
     for tag, first, last, saved_first, saved_last in matcher.get_opcodes():
         if tag == "equal":
             for offset in range(last - first):
@@ -358,7 +356,7 @@ def _matched(program: ScannedSource, saved: ScannedSource) -> tuple[list[int | N
                     matches[saved_at.index(saved_first + offset)] = program_at.index(first + offset)
             continue
         if any(isinstance(unit, str) for unit in [*program.skeleton[first:last], *saved.skeleton[saved_first:saved_last]]):
-            return "a change outside function bodies"
+            return "a change outside function definitions"
         removed += [program_at.index(index) for index in range(first, last)]
     return matches, removed
 

@@ -150,7 +150,7 @@ class ASaveCompilesTheFunctionsItChanged(unittest.TestCase):
         self.assertEqual(partial_source(PROGRAM, PROGRAM, "shapes.cpp"), "no function body changed")
         with_global = edited("float total(", "int counter = 0;\nfloat total(")
         self.assertEqual(partial_source(PROGRAM, saved, "shapes.cpp", running_text=with_global),
-                         "the running patch: a change outside function bodies")
+                         "the running patch: a change outside function definitions")
 
     def test_a_new_function_compiles_with_the_functions_that_spell_its_name(self):
         text = edited("float total(", "float extra(float x) { return x * 0.5f; }\n\nfloat total(").replace(
@@ -188,8 +188,8 @@ class TheWholeSourceCompilesWhenFunctionsCannotBeTold(unittest.TestCase):
         self.assertIn(reason, result)
 
     def test_a_change_outside_function_definitions(self):
-        self.assertWhole(edited("#include <vector>", "#include <vector>\nint counter = 0;"), "outside function bodies")
-        self.assertWhole(edited("namespace shapes {", "namespace shapes {\nstruct Extra { int a; };"), "outside function bodies")
+        self.assertWhole(edited("#include <vector>", "#include <vector>\nint counter = 0;"), "outside function definitions")
+        self.assertWhole(edited("namespace shapes {", "namespace shapes {\nstruct Extra { int a; };"), "outside function definitions")
 
     def test_a_constructor_or_operator_added_or_removed(self):
         self.assertWhole(edited("Box::Box(float side) : side_(side), cache_{0.0f} {}\n", ""), "Box::Box changed")
