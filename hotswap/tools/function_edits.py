@@ -183,9 +183,10 @@ def _function_at(statement: list[Token], body: list[Token], in_anonymous_namespa
     destructor = qualified_from > 0 and words[qualified_from - 1] == "~"
     scope = qualified.split("::")
     constructor = len(scope) >= 2 and scope[-1] == scope[-2]
-    after = words[_matching(statement, parameters) + 1:] if _matching(statement, parameters) is not None else None
-    if after is None:
+    closing = _matching(statement, parameters)
+    if closing is None:
         return "a brace the scan does not follow"
+    after = words[closing + 1:]
     if "try" in after:
         return f"{qualified} is a function-try-block"
     initialisers = ":" in after
