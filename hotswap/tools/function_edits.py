@@ -25,13 +25,16 @@ code names keeps its declaration); a `#line` directive after the include block k
 `__FILE__` (the include block itself stays as it was, so the source's preamble still fits).
 The running program keeps its own code for the functions left out; a function the running
 patch changed is compiled again even when the save puts it back (a patch changes only the
-functions it defines).
+functions it defines). When no function's code differs (a comment, or the file saved back to
+the program's text), what would compile is only the definitions always kept, whose code is
+the program's (`code_is_the_programs`): the builder compiles nothing of the source (before,
+such a save compiled the whole source: `frame_loop.cpp`, 5-7 s, for no code).
 
 The whole source compiles, as before, when: anything outside function definitions changed
 (a global, a type, a macro, an include); a changed, added or removed function is one whose
 callers need not spell its name (a constructor, destructor, operator, conversion, or one of
 header_edits.UNSPELT_NAMES); the scan meets a brace it does not follow (a function-try-block,
-say); nothing but comments changed; or no definition could be left out.
+say); or no definition could be left out.
 """
 from __future__ import annotations
 
@@ -120,6 +123,7 @@ class PartialSource:
     compiled: list[str] = field(default_factory=list)   # every definition kept
     left_out: list[str] = field(default_factory=list)   # definitions blanked out: the program's run
     changed_lines: list[tuple[int, int]] = field(default_factory=list)  # first and last line of each changed function
+    code_is_the_programs: bool = False  # no function's code differs (a comment): what compiles is the program's code
 
 
 def tokenize(text: str) -> list[Token]:
@@ -427,8 +431,9 @@ def partial_source(program_text: str, text: str, file_name: str, calls_in_progra
         earlier_keys = {running.functions[index].key for index in earlier}
         restored = {index for index, function in enumerate(new.functions) if function.key in earlier_keys} - differing
         differing |= restored
-    if not differing:
-        return "no function body changed"
+    # Nothing differing (a comment, a file saved back to the program's text) is not a reason
+    # to compile the whole source (seconds, for no code): what is kept is the functions always
+    # kept, whose code is the program's (code_is_the_programs: the builder need not compile it).
     program_bodies = {function.key: function.body for function in old.functions}
     changed = [function for function in new.functions if program_bodies.get(function.key) != function.body]
     saved_keys = {function.key for function in new.functions}
@@ -469,7 +474,8 @@ def partial_source(program_text: str, text: str, file_name: str, calls_in_progra
                          compiled=[function.qualified for function in new.functions if id(function) in needed],
                          left_out=[function.qualified for function in left_out],
                          changed_lines=[(text.count("\n", 0, function.start) + 1, text.count("\n", 0, function.end) + 1)
-                                        for function in changed])
+                                        for function in changed],
+                         code_is_the_programs=not differing)
 
 
 def symbols_named(function: FunctionDefinition, symbols: list[str]) -> list[str]:

@@ -36,7 +36,7 @@ import subprocess
 import sys
 import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
@@ -72,7 +72,8 @@ class BuildResult:
     files: list[str]                  # sources compiled for this save
     carried: list[str] = field(default_factory=list)  # sources earlier patches compiled, linked again
     # Of `files`, those whose code and data came out as the program's (a declaration added to a
-    # header they include): not linked, so later patches do not carry them either.
+    # header they include), or would have (a comment: not compiled at all): not linked, so later
+    # patches do not carry them either.
     left_out: list[str] = field(default_factory=list)
     module: str | None = None
     build_ms: float = 0.0
@@ -182,7 +183,6 @@ class PatchBuilder:
         self._fingerprints: dict[Path, dict[str, str]] = {}  # object file -> its functions' fingerprints
         self.program_equivalents: dict[Path, ProgramEquivalent] = {}  # source -> its newest, for a hot restart
         self.link_map_path = program_wasm.with_name(program_wasm.stem + ".link.map")
-        self._link_map: LinkMap | None = None
         self.program_slots = self._program_slots(program_wasm.with_name(program_wasm.stem + PATCH_FORMAT["table_map_suffix"]))
         self.earlier = EarlierPatches()
         self.ignored = set(PATCH_FORMAT["ignored_exports"])
@@ -222,9 +222,13 @@ class PatchBuilder:
         self.compile_changed_functions = compile_changed_functions
         self._program_texts: dict[Path, str] = {}
         self._program_calls: dict[Path, dict] = {}  # program object -> calls_by_function of it
-        # A source compiled in part has no object a hot restart's build can take: its whole
-        # compile follows in the background, once saves pause (the newest text only).
-        self._whole_compiles = ThreadPoolExecutor(max_workers=1, thread_name_prefix="whole-compiles")
+        # Work off a save's path, one piece at a time. A source compiled in part has no object a
+        # hot restart's build can take: its whole compile follows, once saves pause (the newest
+        # text only). And first, the program's link map (static_data): read on the first save,
+        # it cost that save 16 ms.
+        self._background = ThreadPoolExecutor(max_workers=1, thread_name_prefix="builder-background")
+        self._link_map: Future = self._background.submit(
+            lambda: LinkMap(self.link_map_path) if self.link_map_path.exists() else None)
         self._whole_wanted: dict[Path, int] = {}  # source -> the version whose text it is to compile
         self._closing = threading.Event()
         self._equivalents_lock = threading.Lock()  # program_equivalents: written by builds and by whole compiles
@@ -249,7 +253,7 @@ class PatchBuilder:
         """Stops background work (preambles, use sets) and the compile server: call before
         the process exits."""
         self._closing.set()
-        self._whole_compiles.shutdown(wait=True, cancel_futures=True)
+        self._background.shutdown(wait=True, cancel_futures=True)
         self.preambles.close()
         self.narrowing.close()
         self.toolchain.close()
@@ -367,13 +371,30 @@ class PatchBuilder:
         plain_objects: dict[Path, Path] = {}  # bound statics: the plain object, for the comparison and a restart
         notes: dict[Path, dict] = {}
         texts: dict[Path, str] = {}
+        overlaid, partials = {}, {}
         for source in sources:
             self._whole_wanted.pop(source, None)  # a newer save of it: the build below decides anew
+            overlaid[source] = self._overlaid(source, self.database.entry(source).flags)
+            texts[source] = overlaid[source][0].read_text()
+            partials[source], notes[source] = self._changed_functions(source, texts[source], str(overlaid[source][0]), whole)
+        # A source none of whose functions' code differs from the program's (a comment) is not
+        # compiled: the program runs its code, and a running patch that carries it still does.
+        # When nothing else would make a patch, it compiles (the functions always kept) to make one.
+        programs_code = [source for source in sources if partials[source] is not None and partials[source].code_is_the_programs]
+        if len(programs_code) == len(sources) and not self.patched:
+            programs_code = []
+        for source in programs_code:
+            notes[source]["compiled"] = []
+            notes[source]["left_out"] += len(partials[source].compiled)
+            with self._equivalents_lock:
+                self.program_equivalents.pop(source, None)  # an older text's: compiled whole later (build)
+        result.left_out = [self.relative(source) for source in programs_code]
         for index, source in enumerate(sources):
+            if source in programs_code:
+                continue
             entry = self.database.entry(source)
-            compiled, flags, quotes = self._overlaid(source, entry.flags)
-            texts[source] = compiled.read_text()
-            partial, notes[source] = self._changed_functions(source, texts[source], str(compiled), whole)
+            compiled, flags, quotes = overlaid[source]
+            partial = partials[source]
             if partial is not None:
                 compiled = self.work_dir / "functions" / self.relative(source)
             keys[source] = key = self._compile_key(source, compiled, flags, quotes)
@@ -504,7 +525,7 @@ class PatchBuilder:
                 self.program_equivalents[source] = ProgramEquivalent(output, record_layouts.summaries(run.stdout), dependencies,
                                                                      compiled_at, depfile, uses if uses.exists() else None)
             self._learn_function_use(source, uses)  # what all of it uses, exactly
-        self._whole_compiles.submit(compile_whole)
+        self._background.submit(compile_whole)
 
     def _calls_in_program(self, source: Path) -> function_edits.CallsInProgram:
         """How many calls one function makes to another in the program's object of `source`."""
@@ -540,7 +561,7 @@ class PatchBuilder:
         if len(unchanged) == len(compiled) and not self.patched:
             smallest = min(unchanged, key=lambda source: compiled[source].object_file.stat().st_size)
             unchanged.remove(smallest)
-        result.left_out = [self.relative(source) for source in unchanged]
+        result.left_out = sorted([*result.left_out, *(self.relative(source) for source in unchanged)])
         return {source: patched for source, patched in compiled.items() if source not in unchanged}
 
     def _compile_key(self, source: Path, compiled: Path, flags: list[str], quotes: list[Path]) -> str:
@@ -637,12 +658,11 @@ class PatchBuilder:
                                 "; ".join(change.split(" (", 1)[0] for change in found))
 
     def _static_bindings(self, source: Path, compiled: Path, program_object: Path) -> StaticBindings:
-        if not program_object.exists() or not self.link_map_path.exists():
+        link_map = self._link_map.result()
+        if not program_object.exists() or link_map is None:
             return StaticBindings({}, {})
-        if self._link_map is None:
-            self._link_map = LinkMap(self.link_map_path)
         key = self.relative(source).replace("/", ".")
-        return bindings_for(key, compiled.read_text(), program_object, self._link_map, self.build_dir)
+        return bindings_for(key, compiled.read_text(), program_object, link_map, self.build_dir)
 
     def _check_static_sizes(self, source: Path, object_file: Path, statics: StaticBindings) -> dict[str, str]:
         """A bound variable whose type changed size cannot use the program's storage. Returns

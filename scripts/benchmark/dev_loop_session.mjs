@@ -133,18 +133,6 @@ export class DevLoopSession {
     return this.saveAndTime(SKY, edited);
   }
 
-  // Adds a comment to app/hot/sky.cpp (a new one each time): a save whose patch changes no code.
-  async comment() {
-    return this.commentIn(SKY);
-  }
-
-  // Appends a comment to `file` (a program source; a new one each time): the source compiles
-  // as an edit of it would, and no code changes.
-  async commentIn(file) {
-    const text = this.project.read(file);
-    return this.saveAndTime(file, `${text.trimEnd()}\n// benchmark comment ${nextNumber(text, /benchmark comment (\d+)/)}\n`);
-  }
-
   // Adds a statement that does nothing (`static_cast<void>(N);`, a new N each time) at the top
   // of the body of `fn` in `file`: the save compiles as an edit of that function would.
   async statementIn({ file, fn }) {

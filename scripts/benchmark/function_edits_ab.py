@@ -4,9 +4,12 @@ a statement added to one function of each of seven sources, built by a patch bui
 compiles the changed functions only and by one that compiles whole sources, in turns, three
 times each, each with its preamble built; prints the median build times and their ratio.
 The builder alone (no dev loop, no page): run it on a quiet machine after scripts/build.sh.
+With --comment, the save appends a comment to each source instead (no function's code
+changes: nothing compiles, where a whole compile used to).
 
-  python3 scripts/benchmark/function_edits_ab.py
+  python3 scripts/benchmark/function_edits_ab.py [--comment]
 """
+import argparse
 import re
 import statistics
 import sys
@@ -49,6 +52,9 @@ def build(builder: PatchBuilder, overlay: Path, relative: str, text: str, versio
 
 
 def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--comment", action="store_true", help="a comment appended to each source, not a statement")
+    arguments = parser.parse_args()
     folder = Path(tempfile.mkdtemp())
     builders, overlays = {}, {}
     for name, some_only in (("some", True), ("whole", False)):
@@ -64,7 +70,8 @@ def main() -> None:
             for round_number in range(ROUNDS):
                 version += 1
                 for name in ("some", "whole") if round_number % 2 == 0 else ("whole", "some"):
-                    times[name].append(build(builders[name], overlays[name], relative, with_statement(text, function, version), version))
+                    saved = f"{text}// comment {version}\n" if arguments.comment else with_statement(text, function, version)
+                    times[name].append(build(builders[name], overlays[name], relative, saved, version))
             note = builders["some"].history[-1].get("sources", [{}])[0]
             kept = f"{len(note['compiled'])} of {len(note['compiled']) + note['left_out']}" if "compiled" in note else "all"
             some, whole = statistics.median(times["some"]), statistics.median(times["whole"])

@@ -265,7 +265,7 @@ const STAGES = [
 ];
 
 const KIND_NAMES = {
-  first: "the session's first save (a comment in sky.cpp: no code changed)", cpp: 'a .cpp edit (sky.cpp)',
+  first: "the session's first save (a statement in sky.cpp: no code changed)", cpp: 'a .cpp edit (sky.cpp)',
   undo: 'an undo (sky.cpp back to a text built before)', other_cpp: 'a .cpp save of another source (a statement in a function; 10 sources in turn)', header: 'an inline function of texture.h',
   template: "Bvh::traverse's body (a member function template, bvh.h)", constant: 'Bvh::kMaximumDepth (a constant, bvh.h)',
   declaration: 'a member function declared in texture.h (the includers that name it compile)',
@@ -332,7 +332,7 @@ function restartSection(r) {
 
 function memorySection(p) {
   const lines = [`## 7. WebAssembly memory and table as patches pile up`, '',
-    `The page with ${p.workers} workers on the dev loop, after ${p.checkpoints.join(', ')} patches (the first a comment in app/hot/sky.cpp, ` +
+    `The page with ${p.workers} workers on the dev loop, after ${p.checkpoints.join(', ')} patches (the first a statement in app/hot/sky.cpp, ` +
     'which changes no code: the speed after it is the reference, the page\'s code warmed up; then the saves of section 6 and edits of ' +
     'sky.cpp). ' +
     `The program's memory is ${p.memory_is_fixed ? 'fixed' : '**not** fixed'} (\`-sINITIAL_MEMORY=256MB -sALLOW_MEMORY_GROWTH=0\`): ` +

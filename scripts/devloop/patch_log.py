@@ -12,7 +12,7 @@ from typing import TextIO
 # Failure kinds of a patch the page applied and then undid (hotswap/patch_format.json).
 ROLLBACK_KINDS = ("trapped_while_running", "hung_while_running")
 # Why a save compiled all of a source's functions, when saying so would only be noise.
-QUIET_WHOLE_REASONS = ("every function is needed", "no function body changed")
+QUIET_WHOLE_REASONS = ("every function is needed",)
 
 
 def _what_changed(note: dict) -> str:
@@ -62,7 +62,7 @@ class PatchLog:
             left_out = manifest.get("left_out") or []
             if left_out:
                 with self._lock:
-                    print(f"    {len(left_out)} of them compiled to the program's own code, left out of the patch: "
+                    print(f"    {len(left_out)} of them came out as the program's own code, left out of the patch: "
                           + ", ".join(left_out), file=self.stream)
                     self.stream.flush()
         self.headers(manifest.get("headers") or [])
@@ -99,7 +99,10 @@ class PatchLog:
         or why all of them, when that is worth saying (not for a file of one function, or a comment)."""
         with self._lock:
             for note in notes:
-                if "compiled" in note:
+                if "compiled" in note and not note["compiled"]:
+                    print(f"    {note['source']}: no function's code changed: nothing compiled, the program runs its own code",
+                          file=self.stream)
+                elif "compiled" in note:
                     total = len(note["compiled"]) + note["left_out"]
                     what = [f"{', '.join(note['changed'])} changed"] if note["changed"] else []
                     what += [f"{', '.join(note['removed'])} removed"] if note.get("removed") else []

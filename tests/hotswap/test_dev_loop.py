@@ -112,8 +112,10 @@ class TheLogSaysWhatASaveCompiled(unittest.TestCase):
                                     {"source": "app/web/frame_loop.cpp", "changed": ["FrameLoop::start_frame"],
                                      "compiled": ["FrameLoop::start_frame", "FrameLoop::instance"], "left_out": 35},
                                     {"source": "app/hot/sky.cpp", "whole": "every function is needed"},
-                                    {"source": "app/core/scene.cpp", "whole": "a change outside function definitions"}]})
+                                    {"source": "app/core/scene.cpp", "whole": "a change outside function definitions"},
+                                    {"source": "app/core/camera.cpp", "changed": [], "restored": [], "compiled": [], "left_out": 9}]})
         text = stream.getvalue()
         self.assertIn("app/web/frame_loop.cpp: compiled 2 of its 37 functions (FrameLoop::start_frame changed", text)
         self.assertIn("app/core/scene.cpp: compiled all its functions: a change outside function definitions", text)
         self.assertNotIn("every function is needed", text)
+        self.assertIn("app/core/camera.cpp: no function's code changed: nothing compiled", text)

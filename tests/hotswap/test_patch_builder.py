@@ -126,6 +126,12 @@ class APreambleCompilesExactlyAsTheProgram(BuilderTest):
 
 
 class ASourceWithBoundStaticsComparesExactly(BuilderTest):
+    def setUp(self):
+        super().setUp()
+        # The whole source, through IR: a comment alone would compile only the functions
+        # always kept (ASaveCompilesOnlyTheFunctionsItChanged).
+        self.builder.compile_changed_functions = False
+
     def test_a_comment_in_the_frame_loop_changes_no_code(self):
         # frame_loop.cpp has a static the patch binds to the program's (the singleton): its
         # patch object is compiled through IR, and the object it is compared with comes from
@@ -350,6 +356,30 @@ class ASaveCompilesOnlyTheFunctionsItChanged(BuilderTest):
         self.assertIn("compiled", result.sources[0])
         self.assertEqual(result.left_out, [SCENE])
         self.assertEqual(result.carried, [SKY])
+
+    def test_a_comment_compiles_nothing_and_the_patch_carries_what_it_did(self):
+        # Before, a comment compiled the whole source: frame_loop.cpp, 5-7 s for no code.
+        original = (ROOT / SKY).read_text()
+        self.save(SKY, original.replace("  return radiance;\n", "  return radiance * glm::vec3(1.0f, 1.0f, 0.5f);\n"))
+        text = (ROOT / FRAME_LOOP).read_text()
+        result = self.save(FRAME_LOOP, text.replace("namespace raytracer::web {\n", "namespace raytracer::web {\n// a comment\n", 1))
+        note = result.sources[0]
+        self.assertEqual((note["changed"], note["restored"], note["compiled"]), ([], [], []), note)
+        self.assertGreaterEqual(note["left_out"], 30)
+        self.assertEqual(result.left_out, [FRAME_LOOP])
+        self.assertEqual(result.carried, [SKY])
+        self.assertEqual(result.changed, [])
+        self.assertEqual(result.compile_cpu_ms, 0, "something compiled")
+
+    def test_a_comment_as_the_first_save_compiles_the_functions_always_kept_to_make_a_patch(self):
+        text = (ROOT / SCENE).read_text()
+        result = self.save(SCENE, text.replace("namespace raytracer {\n", "namespace raytracer {\n// a comment\n", 1))
+        note = result.sources[0]
+        self.assertEqual((note["changed"], note["restored"]), ([], []), note)
+        self.assertTrue(note["compiled"], note)
+        self.assertNotIn("Scene::emits", note["compiled"])
+        self.assertIsNotNone(result.module)
+        self.assertEqual(result.changed, [])
 
     def test_a_new_function_compiles_with_its_callers_only(self):
         text = (ROOT / SCENE).read_text()
