@@ -395,6 +395,14 @@ class PatchBuilder:
             entry = self.database.entry(source)
             compiled, flags, quotes = overlaid[source]
             partial = partials[source]
+            own = self._programs_own_object(source, texts[source], compiled,
+                                            self.object_dir / f"v{version:06d}-{index}-{source.stem}.programs-own.o")
+            if own is not None:
+                reused[source] = own
+                notes[source] = {"source": self.relative(source), "programs_own_object": True,
+                                 "restored": partial.restored if partial is not None else []}
+                self.unaffected[source] = time.time()  # a hot restart's build keeps the program's object too
+                continue
             if partial is not None:
                 compiled = self.work_dir / "functions" / self.relative(source)
             keys[source] = key = self._compile_key(source, compiled, flags, quotes)
@@ -484,10 +492,8 @@ class PatchBuilder:
             return None, {**note, "whole": "the build of its changed functions alone failed"}
         if program_text is None:
             return None, {**note, "whole": "saved before the program was built: its text then is not known"}
-        built = self.database.entry(source).object_file.stat().st_mtime_ns
-        for path in self._project_inputs(source):
-            if path != source and (copy := self._overlaid_file(path)).exists() and copy.stat().st_mtime_ns > built:
-                return None, {**note, "whole": f"{self.relative(path)} changed since the program was built"}
+        if (saved := self._input_saved_since_build(source)) is not None:
+            return None, {**note, "whole": f"{self.relative(saved)} changed since the program was built"}
         running = self.patched.get(source)
         if running is not None and running.text is None:
             return None, {**note, "whole": "the running patch's text of it is not known"}
@@ -501,6 +507,33 @@ class PatchBuilder:
         return partial, {**note, "changed": partial.changed, "restored": partial.restored, "removed": partial.removed,
                          "compiled": partial.compiled,
                          "left_out": len(partial.left_out), "changed_lines": partial.changed_lines}
+
+    def _input_saved_since_build(self, source: Path) -> Path | None:
+        """A project file other than `source` that its compile reads, saved since the program's
+        object of it was built; None if there is none."""
+        built = self.database.entry(source).object_file.stat().st_mtime_ns
+        for path in self._project_inputs(source):
+            if path != source and (copy := self._overlaid_file(path)).exists() and copy.stat().st_mtime_ns > built:
+                return path
+        return None
+
+    def _programs_own_object(self, source: Path, text: str, compiled: Path, output: Path) -> CompiledSource | None:
+        """The program's own object of `source`, as the compile of a save that put back the very
+        text it was built from (every file its compile reads unchanged since) after a patch
+        changed some of its functions: the same compiler and flags made it, so it is that
+        compile, and linking it puts those functions back without compiling (an undo of every
+        edit since the program was built). Not for a source whose static variables a patch
+        binds to the program's (its patch object is compiled through IR)."""
+        entry = self.database.entry(source)
+        if source not in self.patched or self._program_texts.get(source) != text or not entry.object_file.exists() \
+                or self._input_saved_since_build(source) is not None \
+                or self._static_bindings(source, compiled, entry.object_file).renamed:
+            return None
+        shutil.copyfile(entry.object_file, output)
+        bind_weak_functions_locally(output)
+        uses = entry.object_file.with_name(entry.object_file.name + ".uses")
+        return CompiledSource(PatchedSource(output, {*self.database.dependencies_of(entry.object_file), source}, output, text=text),
+                              [], None, frozenset(uses.read_text().split()) if uses.exists() else None)
 
     def _compile_whole_later(self, source: Path, version: int) -> None:
         """Compiles all of `source` in the background, WHOLE_COMPILE_DELAY_SECONDS from now if no

@@ -144,9 +144,9 @@ export class DevLoopSession {
     return this.saveAndTime(file, text.slice(0, bodyOpens + 2) + statement + text.slice(bodyOpens + 2));
   }
 
-  // Saves a text of app/hot/sky.cpp built before (`tint` was one of edit()'s): an undo.
-  async undo(tint) {
-    return this.edit(tint);
+  // Saves `file` back to `text`, one built before (an earlier save's, or the program's own): an undo.
+  async undo(file, text) {
+    return this.saveAndTime(file, text);
   }
 
   // Flips the checker texture's parity in app/core/texture.h (an inline function's body; a new

@@ -99,7 +99,11 @@ class PatchLog:
         or why all of them, when that is worth saying (not for a file of one function, or a comment)."""
         with self._lock:
             for note in notes:
-                if "compiled" in note and not note["compiled"]:
+                if note.get("programs_own_object"):
+                    restored = f" ({', '.join(note['restored'])} back to the program's code)" if note.get("restored") else ""
+                    print(f"    {note['source']}: saved back to the program's text: linked the program's own object, "
+                          f"no compile{restored}", file=self.stream)
+                elif "compiled" in note and not note["compiled"]:
                     print(f"    {note['source']}: no function's code changed: nothing compiled, the program runs its own code",
                           file=self.stream)
                 elif "compiled" in note:

@@ -32,6 +32,10 @@ export async function copyProject() {
     root,
     path: (relative) => path.join(root, relative),
     read: (relative) => fs.readFileSync(path.join(root, relative), 'utf8'),
+    // The file as it was copied (this checkout's): the text the copy's program was first built from.
+    original: (relative) => fs.readFileSync(path.join(projectRoot, relative), 'utf8'),
+    // Builds the page's program, as scripts/run.sh does before it starts the dev loop.
+    buildProgram: () => cmake(['--build', '--preset', 'wasm', '--target', 'raytracer']),
     // Saves an edit the way an editor does: the whole file, in one write.
     edit(relative, transform) {
       const before = fs.readFileSync(path.join(root, relative), 'utf8');

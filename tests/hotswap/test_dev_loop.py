@@ -113,9 +113,12 @@ class TheLogSaysWhatASaveCompiled(unittest.TestCase):
                                      "compiled": ["FrameLoop::start_frame", "FrameLoop::instance"], "left_out": 35},
                                     {"source": "app/hot/sky.cpp", "whole": "every function is needed"},
                                     {"source": "app/core/scene.cpp", "whole": "a change outside function definitions"},
-                                    {"source": "app/core/camera.cpp", "changed": [], "restored": [], "compiled": [], "left_out": 9}]})
+                                    {"source": "app/core/camera.cpp", "changed": [], "restored": [], "compiled": [], "left_out": 9},
+                                    {"source": "app/core/bvh.cpp", "programs_own_object": True, "restored": ["Bvh::subdivide"]}]})
         text = stream.getvalue()
         self.assertIn("app/web/frame_loop.cpp: compiled 2 of its 37 functions (FrameLoop::start_frame changed", text)
         self.assertIn("app/core/scene.cpp: compiled all its functions: a change outside function definitions", text)
         self.assertNotIn("every function is needed", text)
         self.assertIn("app/core/camera.cpp: no function's code changed: nothing compiled", text)
+        self.assertIn("app/core/bvh.cpp: saved back to the program's text: linked the program's own object, no compile "
+                      "(Bvh::subdivide back to the program's code)", text)

@@ -341,11 +341,27 @@ class ASaveCompilesOnlyTheFunctionsItChanged(BuilderTest):
     def test_a_function_saved_back_to_the_programs_text_is_compiled_again(self):
         text = (ROOT / SCENE).read_text()
         self.save(SCENE, text.replace(*EMITS))
-        back = self.save(SCENE, text)
+        back = self.save(SCENE, text.replace("void Scene::gather_lights() {\n", "void Scene::gather_lights() {\n  static_cast<void>(1);\n"))
         note = back.sources[0]
-        self.assertEqual((note["changed"], note["restored"][:1]), ([], ["Scene::emits"]), note)
+        self.assertEqual((note["changed"], note["restored"][:1]), (["Scene::gather_lights"], ["Scene::emits"]), note)
         self.assertTrue([change for change in back.changed if "emits" in change["readable"]], back.changed)
         self.assertTrue([name for name in back.functions if "emits" in name], back.functions)
+
+    def test_a_file_saved_back_to_the_programs_text_links_the_programs_own_object(self):
+        # An undo of every edit since the program was built: that text was compiled, by the
+        # program's build, and its object puts back what the patches changed.
+        text = (ROOT / SCENE).read_text()
+        self.save(SCENE, text.replace(*EMITS))
+        back = self.save(SCENE, text)
+        self.assertEqual(back.sources, [{"source": SCENE, "programs_own_object": True, "restored": ["Scene::emits", "Scene::gather_lights"]}])
+        self.assertEqual(back.reused, [SCENE])
+        self.assertEqual(back.compile_cpu_ms, 0, "something compiled")
+        self.assertTrue([change for change in back.changed if "emits" in change["readable"]], back.changed)
+        program = self.builder._fingerprints_of(self.builder.database.entry((ROOT / SCENE).resolve()).object_file)
+        linked = self.builder._fingerprints_of(self.builder.patched[(ROOT / SCENE).resolve()].object_file)
+        self.assertEqual({name: linked[name] for name in program if name in linked}, {name: program[name] for name in program if name in linked})
+        # A hot restart's build keeps the program's object of it (install_for_restart).
+        self.assertIn((ROOT / SCENE).resolve(), self.builder.unaffected)
 
     def test_some_functions_that_compile_to_the_programs_code_are_left_out_of_the_patch(self):
         # Left in, every later patch would carry them (patches are cumulative).

@@ -5,14 +5,15 @@
 //      first new frame (a preview) and to the first full-resolution frame, stage by stage:
 //      - a .cpp edit (a colour of app/hot/sky.cpp), with the page on 2 workers rendering,
 //        again with the page idle (quiet: it reached its sample limit), and on 8 workers;
-//      - an undo: sky.cpp saved back to a text built before;
+//      - an undo: sky.cpp saved back to a text built before, in turns the newest edit's and
+//        the program's own (every edit undone: the program's build compiled that text);
 //      - an inline function's body in app/core/texture.h (a header ten or more sources
 //        include; the session's first header edit is reported on its own too);
 //      - a member function template's body in app/core/bvh.h, and a constant it names;
 //      - a member function declared in texture.h: only the sources that name it compile;
 //      - a member initialiser in texture.h: it compiles every source that includes the header;
 //      and, from the earlier session, the first save of a fresh clone (no preambles yet);
-//   7. WebAssembly memory and table as patches pile up: snapshots after 1 patch (a comment:
+//   7. WebAssembly memory and table as patches pile up: snapshots after 1 patch (a statement:
 //      no code changed, after which the page's code has warmed up), 50 and 200 on the
 //      2-worker page, the growth per patch beside the patch modules' own size, and the page's
 //      samples per second at each snapshot;
@@ -46,7 +47,7 @@ export const LATENCY_COMPONENTS = ['save_seen_ms', 'build_ms', 'compile_ms', 'co
 // The kinds of save, in the order a session makes them; `file` is what the save edits.
 export const SAVE_KINDS = {
   cpp: { file: 'app/hot/sky.cpp', what: 'a .cpp edit (a colour of the sky)' },
-  undo: { file: 'app/hot/sky.cpp', what: 'an undo (sky.cpp saved back to a text built before)' },
+  undo: { file: 'app/hot/sky.cpp', what: "an undo (sky.cpp saved back to a text built before: in turns the program's own and the newest edit's)" },
   header: { file: 'app/core/texture.h', what: "an inline function's body in a header many sources include (the checker's parity)" },
   template: { file: 'app/core/bvh.h', what: "a member function template's body (Bvh::traverse)" },
   constant: { file: 'app/core/bvh.h', what: 'a constexpr constant a template and one source name (Bvh::kMaximumDepth)' },
@@ -148,6 +149,10 @@ export function plan(settings, context) {
       }
       await session.stop();
       session = null;
+      // Yesterday's edit put back, and the program built as scripts/run.sh builds it: each
+      // session starts from a program built from the files as they are.
+      project.write(SKY, project.original(SKY));
+      await project.buildProgram();
     },
   }];
 
@@ -168,7 +173,7 @@ export function plan(settings, context) {
   for (const run of options.runs) {
     const view = { scene: options.scene, width: options.width, height: options.height, workers: run.workers,
       ...(run.quiet ? { limit: 1 } : {}) };
-    let undoTints = [];
+    let newestEdit = null;  // sky.cpp as the newest .cpp edit saved it
     steps.push({
       label: `patches, ${run.workers} workers${run.quiet ? ' (page idle)' : ''}: dev loop started, page open`,
       seconds: 8,
@@ -191,15 +196,16 @@ export function plan(settings, context) {
       });
     }
     steps.push(timed(run, 'cpp', run.cpp, async () => {
-      const tint = nextTint();
-      undoTints = [undoTints[undoTints.length - 1], tint].filter((value) => value !== undefined);
-      return session.edit(tint);
+      const record = await session.edit(nextTint());
+      newestEdit = project.read(SKY);
+      return record;
     }));
     if (run.undo) {
-      // Back and forth between the last two texts the .cpp edits built (the newer is on screen).
-      if (run.cpp < 2) throw new Error(`patching settings: a run with undo saves needs 2 or more .cpp edits before them, not ${run.cpp}`);
+      // In turns, every edit undone (the program's own text: its build compiled it) and the
+      // newest edit's text again (built before in this session).
+      if (run.cpp < 1) throw new Error(`patching settings: a run with undo saves needs a .cpp edit before them, not ${run.cpp}`);
       let turn = 0;
-      steps.push(timed(run, 'undo', run.undo, () => session.undo(undoTints[turn++ % 2])));
+      steps.push(timed(run, 'undo', run.undo, () => session.undo(SKY, turn++ % 2 === 0 ? project.original(SKY) : newestEdit)));
     }
     if (run.other_cpp) {
       let next = 0;
