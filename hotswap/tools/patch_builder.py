@@ -377,17 +377,7 @@ class PatchBuilder:
             overlaid[source] = self._overlaid(source, self.database.entry(source).flags)
             texts[source] = overlaid[source][0].read_text()
             partials[source], notes[source] = self._changed_functions(source, texts[source], str(overlaid[source][0]), whole)
-        # A source none of whose functions' code differs from the program's (a comment) is not
-        # compiled: the program runs its code, and a running patch that carries it still does.
-        # When nothing else would make a patch, it compiles (the functions always kept) to make one.
-        programs_code = [source for source in sources if partials[source] is not None and partials[source].code_is_the_programs]
-        if len(programs_code) == len(sources) and not self.patched:
-            programs_code = []
-        for source in programs_code:
-            notes[source]["compiled"] = []
-            notes[source]["left_out"] += len(partials[source].compiled)
-            with self._equivalents_lock:
-                self.program_equivalents.pop(source, None)  # an older text's: compiled whole later (build)
+        programs_code = self._programs_code_only(sources, partials, notes)
         result.left_out = [self.relative(source) for source in programs_code]
         for index, source in enumerate(sources):
             if source in programs_code:
@@ -507,6 +497,22 @@ class PatchBuilder:
         return partial, {**note, "changed": partial.changed, "restored": partial.restored, "removed": partial.removed,
                          "compiled": partial.compiled,
                          "left_out": len(partial.left_out), "changed_lines": partial.changed_lines}
+
+    def _programs_code_only(self, sources: list[Path], partials: dict[Path, PartialSource | None],
+                            notes: dict[Path, dict]) -> list[Path]:
+        """The sources none of whose functions' code differs from the program's (a comment, a
+        file saved back to the program's text when no patch changed it), which need no compile:
+        the program runs their code. When nothing else would make a patch, they compile (the
+        functions always kept) to make one. Their notes say nothing compiled."""
+        found = [source for source in sources if partials[source] is not None and partials[source].code_is_the_programs]
+        if len(found) == len(sources) and not self.patched:
+            return []
+        for source in found:
+            notes[source]["compiled"] = []
+            notes[source]["left_out"] += len(partials[source].compiled)
+            with self._equivalents_lock:
+                self.program_equivalents.pop(source, None)  # an older text's: compiled whole later (build)
+        return found
 
     def _input_saved_since_build(self, source: Path) -> Path | None:
         """A project file other than `source` that its compile reads, saved since the program's
