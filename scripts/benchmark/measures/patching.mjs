@@ -174,6 +174,7 @@ export function plan(settings, context) {
     const view = { scene: options.scene, width: options.width, height: options.height, workers: run.workers,
       ...(run.quiet ? { limit: 1 } : {}) };
     let newestEdit = null;  // sky.cpp as the newest .cpp edit saved it
+    let programsText = null;  // sky.cpp as the session found it: the running program was built from it
     steps.push({
       label: `patches, ${run.workers} workers${run.quiet ? ' (page idle)' : ''}: dev loop started, page open`,
       seconds: 8,
@@ -181,6 +182,7 @@ export function plan(settings, context) {
         const started = session = new DevLoopSession({ project, browser: context.browser, view, patchFormat });
         session.quiet = Boolean(run.quiet);
         context.cleanups.push(() => started.stop());
+        programsText = project.read(SKY);
         await session.start();
       },
     });
@@ -201,11 +203,12 @@ export function plan(settings, context) {
       return record;
     }));
     if (run.undo) {
-      // In turns, every edit undone (the program's own text: its build compiled it) and the
-      // newest edit's text again (built before in this session).
+      // In turns, every edit undone (the program's own text: its build compiled it; an earlier
+      // session's restarts may have built it from an edit) and the newest edit's text again
+      // (built before in this session).
       if (run.cpp < 1) throw new Error(`patching settings: a run with undo saves needs a .cpp edit before them, not ${run.cpp}`);
       let turn = 0;
-      steps.push(timed(run, 'undo', run.undo, () => session.undo(SKY, turn++ % 2 === 0 ? project.original(SKY) : newestEdit)));
+      steps.push(timed(run, 'undo', run.undo, () => session.undo(SKY, turn++ % 2 === 0 ? programsText : newestEdit)));
     }
     if (run.other_cpp) {
       let next = 0;
