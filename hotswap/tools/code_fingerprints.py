@@ -84,35 +84,40 @@ class _Targets:
         return hashlib.sha1(bytes(content) + "\n".join(targets).encode()).hexdigest()
 
 
-def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
-    symbols = binary.symbols()
-    imported_functions = sum(1 for entry in binary.imports() if entry.kind == "function")
-    bodies = binary.function_bodies()
+def _bodies(binary: WasmBinary):
+    """Each function body an object defines, with its symbol names and the code relocations
+    inside it: (names, start, end, [(kind, offset in the body, index, addend)]). Offsets in
+    reloc.CODE count from the code section's payload."""
     code = binary.section(10)
     if code is None:
-        return {}
-    targets_of = _Targets(binary)
-    # Relocations by the body they fall in (offsets count from the code section's payload).
-    relocations = sorted(binary.relocations("reloc.CODE"), key=lambda entry: entry[1])
+        return
+    imported_functions = sum(1 for entry in binary.imports() if entry.kind == "function")
     names_by_function: dict[int, list[str]] = {}
-    for symbol in symbols:
+    for symbol in binary.symbols():
         if symbol.kind == SYMBOL_FUNCTION and symbol.defined and symbol.name:
             names_by_function.setdefault(symbol.index - imported_functions, []).append(symbol.name)
-    fingerprints: dict[str, str] = {}
+    relocations = sorted(binary.relocations("reloc.CODE"), key=lambda entry: entry[1])
     position = 0
-    for number, (start, end) in enumerate(bodies):
-        body = bytearray(binary.data[start:end])
-        targets = []
+    for number, (start, end) in enumerate(binary.function_bodies()):
+        inside = []
         while position < len(relocations) and code.start + relocations[position][1] < end:
             kind, offset, index, addend = relocations[position]
             position += 1
-            at = code.start + offset - start
-            if at < 0:
-                continue
+            if code.start + offset >= start:
+                inside.append((kind, code.start + offset - start, index, addend))
+        yield names_by_function.get(number, []), start, end, inside
+
+
+def fingerprint_functions(binary: WasmBinary) -> dict[str, str]:
+    targets_of = _Targets(binary)
+    fingerprints: dict[str, str] = {}
+    for names, start, end, relocations in _bodies(binary):
+        body = bytearray(binary.data[start:end])
+        targets = []
+        for kind, at, index, addend in relocations:
             width = RELOCATION_WIDTH.get(kind, _LEB_WIDTH)
             body[at:at + width] = bytes(width)
             targets.append(f"{at}:{kind}:{targets_of.name(kind, index)}:{addend}")
-        names = names_by_function.get(number)
         if names:
             digest = hashlib.sha1(bytes(body) + "\n".join(targets).encode()).hexdigest()
             for name in names:
@@ -128,26 +133,11 @@ def calls_by_function(path: Path) -> dict[str, Counter[str]]:
     function an object defines: what the compiler did not inline (function_edits)."""
     binary = WasmBinary.from_file(path)
     symbols = binary.symbols()
-    imported_functions = sum(1 for entry in binary.imports() if entry.kind == "function")
-    code = binary.section(10)
-    if code is None:
-        return {}
-    names_by_function: dict[int, list[str]] = {}
-    for symbol in symbols:
-        if symbol.kind == SYMBOL_FUNCTION and symbol.defined and symbol.name:
-            names_by_function.setdefault(symbol.index - imported_functions, []).append(symbol.name)
-    relocations = sorted((offset, index) for kind, offset, index, _ in binary.relocations("reloc.CODE")
-                         if kind == RELOCATION_FUNCTION_INDEX)
     calls: dict[str, Counter[str]] = {}
-    position = 0
-    for number, (start, end) in enumerate(binary.function_bodies()):
-        counted: Counter[str] = Counter()
-        while position < len(relocations) and code.start + relocations[position][0] < end:
-            offset, index = relocations[position]
-            position += 1
-            if code.start + offset >= start and index < len(symbols) and symbols[index].name:
-                counted[symbols[index].name] += 1
-        for name in names_by_function.get(number, []):
+    for names, _, _, relocations in _bodies(binary):
+        counted = Counter(symbols[index].name for kind, _, index, _ in relocations
+                          if kind == RELOCATION_FUNCTION_INDEX and index < len(symbols) and symbols[index].name)
+        for name in names:
             calls[name] = counted
     return calls
 
