@@ -553,6 +553,10 @@ class PatchBuilder:
                 return
             compiled_at = time.time()
             compiled, flags, quotes = self._overlaid(source, self.database.entry(source).flags)
+            if self._program_texts.get(source) == compiled.read_text() and self._input_saved_since_build(source) is None:
+                with self._equivalents_lock:  # the program's text: its own object is this compile
+                    self.unaffected[source] = compiled_at
+                return
             output = self.object_dir / f"v{version:06d}-{source.stem}.whole.o"
             run = self._compile_one(CompileJob(source, compiled, output, flags, quotes, StaticBindings({}, {}), background=True))
             depfile = self._depfile_text(output)
@@ -664,7 +668,9 @@ class PatchBuilder:
         # A source a narrowed header edit left alone keeps its object: Ninja would compile it
         # again only because the header is newer (a `__LINE__` below the edit keeps its number,
         # as in the running program). Its files saved since the edit was planned, it compiles.
-        for source, planned_at in sorted(self.unaffected.items()):
+        with self._equivalents_lock:  # the background's whole compiles add to it too
+            unaffected = sorted(self.unaffected.items())
+        for source, planned_at in unaffected:
             if source in self.program_equivalents:
                 continue
             entry = self.database.entry(source)

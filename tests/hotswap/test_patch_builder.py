@@ -26,7 +26,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "build" / "wasm"
 PROGRAM = BUILD / "site" / "raytracer.wasm"
 sys.path.insert(0, str(ROOT / "hotswap" / "tools"))
-from patch_builder import PatchBuilder  # noqa: E402
+from patch_builder import WHOLE_COMPILE_DELAY_SECONDS, PatchBuilder  # noqa: E402
 from preambles import include_block  # noqa: E402
 from static_data import StaticBindings, rewrite_ir  # noqa: E402
 
@@ -386,6 +386,16 @@ class ASaveCompilesOnlyTheFunctionsItChanged(BuilderTest):
         self.assertEqual(result.carried, [SKY])
         self.assertEqual(result.changed, [])
         self.assertEqual(result.compile_cpu_ms, 0, "something compiled")
+
+    def test_a_file_saved_back_unpatched_is_not_compiled_whole_later_the_programs_object_serves_a_restart(self):
+        original = (ROOT / SKY).read_text()
+        self.save(SKY, original.replace("  return radiance;\n", "  return radiance * glm::vec3(1.0f, 1.0f, 0.5f);\n"))
+        self.save(SCENE, (ROOT / SCENE).read_text())
+        time.sleep(WHOLE_COMPILE_DELAY_SECONDS + 0.5)
+        self.builder._background.submit(lambda: None).result()  # after the whole compile it scheduled
+        source = (ROOT / SCENE).resolve()
+        self.assertFalse(source in self.builder.program_equivalents, "the program's own text was compiled whole")
+        self.assertIn(source, self.builder.unaffected)
 
     def test_a_comment_as_the_first_save_compiles_the_functions_always_kept_to_make_a_patch(self):
         text = (ROOT / SCENE).read_text()
