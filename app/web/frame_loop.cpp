@@ -200,8 +200,11 @@ void FrameLoop::zoom(float factor) {
   on_camera_moved();
 }
 
+// The newest request wins: a camera set a moment before (a reloaded scene keeping the user's
+// view waits for the next frame's start) would otherwise override the reset.
 void FrameLoop::reset_camera() {
-  camera_ = scene_camera_;
+  pending_camera_.reset();
+  camera_ = pending_scene_ ? pending_scene_->camera : scene_camera_;
   on_camera_moved();
 }
 

@@ -54,7 +54,8 @@ export async function reloadSavedScene(program, file) {
   const oldCamera = cameraOf(loadedTexts.get(scene) || '');
   await loadScene(program, scene);
   const cameraKept = oldCamera !== null && oldCamera === cameraOf(loadedTexts.get(scene));
-  if (cameraKept) program.setCamera(before.camera);
+  // The camera as it is now, not before the fetch: the user may have moved or reset it since.
+  if (cameraKept) program.setCamera(program.statistics().camera);
   const shownAt = await new Promise((resolve) => {
     const look = () => (program.statistics().presentedFrame > before.presentedFrame + 1
       ? resolve(performance.timeOrigin + performance.now()) : setTimeout(look, 5));

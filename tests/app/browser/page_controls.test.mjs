@@ -91,6 +91,25 @@ test('dragging orbits the camera and restarts accumulation; the wheel zooms; res
   await waitUntil(page, (old) => JSON.stringify(raytracerPage.program.statistics().camera.position) === JSON.stringify(old), before.camera.position);
 });
 
+// A reloaded scene keeps the user's view by setting the camera, which waits for the next frame's
+// start: a reset that comes first must not be overridden by it (the newest request wins).
+test('a reset right after a camera was set, while a frame is in flight, ends on the scene\'s camera', async () => {
+  const sceneCamera = (await stats()).camera;
+  await page.evaluate(() => { raytracerPage.program.setSamplesPerFrame(32); raytracerPage.program.zoom(1); });
+  await waitUntil(page, () => raytracerPage.program.statistics().frameInFlight?.tilesDone > 0);
+  const inFlight = await page.evaluate(({ position, target, focusDistance }) => {
+    const { program } = raytracerPage;
+    const busy = Boolean(program.statistics().frameInFlight);
+    program.setCamera({ position: position.map((p) => p + 1), target, focusDistance });  // waits for the next frame
+    program.resetCamera();
+    return busy;
+  }, sceneCamera);
+  assert.ok(inFlight, 'a frame was in flight');
+  await page.evaluate(() => raytracerPage.program.setSamplesPerFrame(1));
+  await framesAdvance();
+  assert.deepEqual((await stats()).camera, sceneCamera);
+});
+
 test('a build holds the frame in flight: no tile finishes until it ends, no held worker is taken for stuck, and the frame then goes on with its samples', async () => {
   const samplesPerFrame = 32;  // about a second a frame with one worker at this size
   const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
