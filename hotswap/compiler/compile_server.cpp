@@ -14,9 +14,11 @@
 //        system: what the work itself cost, whatever else the machine was doing)
 //   {"id": N, "tool": "demangle", "names": ["_Z3foov", ...]}  -> {"id": N, "names": ["foo()", ...]}
 //   {"id": N, "tool": "declared_names", "names": [...]}  -> {"id": N, "names": [...]} (in_process_tools.h)
+//   {"id": N, "tool": "hold_background", "held": true | false}  -> {"id": N, "held": true | false}
 // A background request (a precompiled preamble or a use set, for a later save) is paused
-// (SIGSTOP) while any other request runs, and resumed when none does: the save in hand gets
-// every core. It runs at the normal priority otherwise (a lower one starves behind the
+// (SIGSTOP) while any other request runs, and while the client holds background work (a
+// save's build, from its start to its end: its steps outside the tools too), and resumed
+// when neither is so: the save in hand gets every core. It runs at the normal priority otherwise (a lower one starves behind the
 // page's render workers). A malformed request gets {"id": N or null, "error": "what was wrong"}.
 // End of input stops the server: children still running are killed. A child also dies with
 // the server if the server is killed (a stopped background child would otherwise wait for
@@ -165,7 +167,16 @@ class Server {
       for (const auto& name : request["names"]) names.push_back(name.is_string() ? convert(name.get<std::string>()) : std::string());
       return answer({{"id", id}, {"names", names}});
     }
-    if (tool != "clang" && tool != "wasm-ld") return answer({{"id", id}, {"error", "unknown tool \"" + tool + "\" (clang, wasm-ld, demangle, declared_names)"}});
+    if (tool == "hold_background") {
+      const auto held = request.find("held");
+      if (held == request.end() || !held->is_boolean()) return answer({{"id", id}, {"error", "hold_background needs \"held\": true or false"}});
+      background_held_ = held->get<bool>();
+      pause_or_resume_background();
+      return answer({{"id", id}, {"held", background_held_}});
+    }
+    if (tool != "clang" && tool != "wasm-ld") {
+      return answer({{"id", id}, {"error", "unknown tool \"" + tool + "\" (clang, wasm-ld, demangle, declared_names, hold_background)"}});
+    }
     if (!request.contains("arguments") || !request["arguments"].is_array() || request["arguments"].empty()) {
       return answer({{"id", id}, {"error", "\"arguments\" must be a non-empty array of strings"}});
     }
@@ -183,16 +194,17 @@ class Server {
     }
     if (pid == 0) run_child(request, output_fd, error_fd, original_mask_, server);
     children_[pid] = RunningChild{id, output_fd, error_fd, Clock::now(), flag_field(request, "background")};
-    pause_background_while_foreground_runs();
+    pause_or_resume_background();
   }
 
-  // Stops every background child while a foreground one runs; continues them once none does.
-  void pause_background_while_foreground_runs() {
-    bool foreground = false;
-    for (const auto& [pid, child] : children_) foreground = foreground || !child.background;
+  // Stops every background child while a foreground one runs or the client holds background
+  // work; continues them once neither is so.
+  void pause_or_resume_background() {
+    bool pause = background_held_;
+    for (const auto& [pid, child] : children_) pause = pause || !child.background;
     for (auto& [pid, child] : children_) {
-      if (child.background && child.paused != foreground && kill(pid, foreground ? SIGSTOP : SIGCONT) == 0) {
-        child.paused = foreground;
+      if (child.background && child.paused != pause && kill(pid, pause ? SIGSTOP : SIGCONT) == 0) {
+        child.paused = pause;
       }
     }
   }
@@ -221,12 +233,13 @@ class Server {
       close(child.output_fd);
       close(child.error_fd);
     }
-    pause_background_while_foreground_runs();
+    pause_or_resume_background();
   }
 
   sigset_t original_mask_;
   int child_signals_ = -1;
   std::map<pid_t, RunningChild> children_;
+  bool background_held_ = false;  // hold_background: a save's build is under way
 };
 
 }  // namespace

@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import threading
+from contextlib import contextmanager
 from concurrent.futures import Future
 from pathlib import Path
 from typing import Callable
@@ -45,6 +46,8 @@ class ToolRunner:
         self._broken = self.server_binary is None
         self._closed = False
         self._said_fallback = False
+        self._holds = 0  # holds not released (hold_background)
+        self._hold_lock = threading.Lock()
 
     @property
     def uses_server(self) -> bool:
@@ -74,6 +77,40 @@ class ToolRunner:
                 return run
         return subprocess.run(command, cwd=directory, capture_output=True, text=True,
                               env=dict(os.environ, **environment) if environment else None)
+
+    def hold_background(self) -> Callable[[], None]:
+        """Stops background work until the returned release is called (once; later calls do
+        nothing): a save's build and the page's apply of its patch, not only its compiles, get
+        every core. Holds nest; without a server there is nothing to hold."""
+        self._count_hold(+1)
+        released = threading.Event()
+
+        def release() -> None:
+            with self._hold_lock:
+                if released.is_set():
+                    return
+                released.set()
+            self._count_hold(-1)
+        return release
+
+    @contextmanager
+    def background_held(self):
+        """hold_background for a block."""
+        release = self.hold_background()
+        try:
+            yield
+        finally:
+            release()
+
+    def _count_hold(self, step: int) -> None:
+        """The server hears of the first hold and the last release, in the order they happen."""
+        with self._hold_lock:
+            self._holds += step
+            first_or_last = self._holds == (1 if step > 0 else 0)
+            future = self._submit({"tool": "hold_background", "held": self._holds > 0}) if first_or_last else None
+        answer = future.result() if future is not None else None
+        if answer is not None and "error" in answer:
+            raise CompileServerError(answer["error"])
 
     def demangle(self, names: list[str]) -> dict[str, str] | None:
         """Readable names for mangled ones, or None without a server."""

@@ -311,13 +311,25 @@ class PatchBuilder:
             return [smallest], notes
         return sorted(compiled), notes
 
+    def hold_background(self) -> Callable[[], None]:
+        """Stops the builder's background work (whole compiles for a restart, preambles, use
+        sets) until the returned release is called: the dev loop holds it from a save until the
+        page shows its patch. A build holds it itself too."""
+        return self.toolchain.runner.hold_background()
+
     def build(self, changed: list[Path], version: int, plan: tuple[list[Path], list[dict]] | None = None,
               whole: bool = False) -> BuildResult:
         """Builds patch `version` for a save of `changed` (`plan`: what sources_to_compile
         said for it, if the caller asked already). A source whose save changed some function
         bodies compiles those functions only (function_edits), unless `whole`; when that
         build fails for any other reason than an error in a changed function, it is built
-        again with whole sources, whose verdict stands."""
+        again with whole sources, whose verdict stands. Background work stays stopped
+        throughout (not only while a compile runs: the steps between compiles need the cores
+        too)."""
+        with self.toolchain.runner.background_held():
+            return self._build(changed, version, plan, whole)
+
+    def _build(self, changed: list[Path], version: int, plan: tuple[list[Path], list[dict]] | None, whole: bool) -> BuildResult:
         started = time.perf_counter()
         planned, header_notes = plan or self.sources_to_compile(changed)
         sources = sorted(set(planned) | self.pending)
@@ -347,7 +359,7 @@ class PatchBuilder:
             self.narrowing.built(sorted(source for source in compiled if not self._use_learned.get(source)))
         except PatchRejected as rejection:
             if not whole and any("compiled" in note for note in result.sources) and not self._error_in_changed_functions(rejection, result):
-                return self.build(changed, version, (planned, header_notes), whole=True)
+                return self._build(changed, version, (planned, header_notes), whole=True)
             self.narrowing.failed()
             result.failure = {"kind": rejection.kind, "message": self.output.relative_paths(str(rejection)),
                               "summary": self.output.relative_paths(rejection.summary)}

@@ -32,6 +32,10 @@ INLINE_MODULE_BYTES = 8 << 20  # a patch module up to this size travels inside i
 # first frame (or after this long, or at the next save): making it reads the program and its
 # build's records, processor time the page's reload would otherwise compete with.
 NEW_BUILDER_AFTER_RESTART_SECONDS = 3.0
+# The builder's background work (a whole compile for a later restart) stays stopped from a
+# save until the page reports its patch applied (or rejected), or this long at most: the page's
+# apply and first new frame share the two cores with nothing but the page.
+HOLD_BACKGROUND_UNTIL_SHOWN_SECONDS = 2.0
 
 
 @dataclass
@@ -70,6 +74,7 @@ class DevLoop:
         self._builder = self._new_builder()
         self._builder_due: float | None = None  # after a restart: when to make the next builder at the latest
         self._restart_shown = threading.Event()   # the reloaded page showed its first frame
+        self._held_until_shown: tuple[int, object] | None = None  # a patch's version and the release of its hold
         server.on_report(self._page_report)
 
     @property
@@ -126,6 +131,8 @@ class DevLoop:
 
     def _page_report(self, report: dict) -> None:
         self.log.page_report(report)
+        if report.get("kind") in (self.format["report_kinds"]["patch_applied"], self.format["report_kinds"]["patch_rejected"]):
+            self._release_hold(report.get("version"))
         if report.get("kind") == self.format["report_kinds"]["restart_complete"]:
             self._restart_shown.set()
         failure = report.get("failure") or {}
@@ -163,6 +170,19 @@ class DevLoop:
         self.log.building(self.version, files)
         self.server.events.publish(self.format["events"]["build_started"], {"version": self.version, "files": files})
         self._building = (self.version, files)
+        # Held before the page can hear of the patch: its report releases the hold.
+        self._hold_until_shown(self.version, self.builder.hold_background())
+        manifest = None
+        try:
+            manifest = self._build_and_publish(paths, seen_at, plan)
+            return manifest
+        finally:
+            if manifest and manifest.get("module") and not manifest.get("failure"):
+                self._release_hold_later(self.version)
+            else:
+                self._release_hold(self.version)
+
+    def _build_and_publish(self, paths: list[Path], seen_at: float, plan) -> dict | None:
         result = self.builder.build(paths, self.version, plan)
         self._building = None
         manifest = result.manifest()
@@ -183,6 +203,29 @@ class DevLoop:
         event = self.format["events"]["patch_failed" if failure else "patch_built"]
         self.server.events.publish(event, self._with_module(manifest))
         return manifest
+
+    def _hold_until_shown(self, version: int, release) -> None:
+        """Keeps background work stopped (the builder's hold, `release`d here) until the page
+        reports patch `version` (_page_report), or HOLD_BACKGROUND_UNTIL_SHOWN_SECONDS after its
+        announcement (no page open: _release_hold_later)."""
+        with self._lock:
+            earlier, self._held_until_shown = self._held_until_shown, (version, release)
+        if earlier is not None:
+            earlier[1]()
+
+    def _release_hold_later(self, version: int) -> None:
+        timer = threading.Timer(HOLD_BACKGROUND_UNTIL_SHOWN_SECONDS, self._release_hold, args=(version,))
+        timer.daemon = True
+        timer.start()
+
+    def _release_hold(self, version) -> None:
+        """The page reported patch `version` (or a later one), or the build made no patch."""
+        with self._lock:
+            held = self._held_until_shown
+            if held is None or not isinstance(version, int) or version < held[0]:
+                return
+            self._held_until_shown = None
+        held[1]()
 
     def _with_module(self, manifest: dict) -> dict:
         """The announcement: the manifest, and the module itself (base64), so the page need not

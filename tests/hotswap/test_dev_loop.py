@@ -7,6 +7,7 @@ import sys
 import tempfile
 import time
 import unittest
+import unittest.mock
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -29,7 +30,7 @@ class Server:
         self.events = Events()
 
     def on_report(self, callback):
-        pass
+        self.report = callback  # what the page's reports reach
 
 
 class Built:
@@ -38,7 +39,7 @@ class Built:
 
     def manifest(self):
         return {"version": self.version, "files": ["sky.cpp"], "build_ms": 1, "compile_ms": 1, "link_ms": 1,
-                "changed": [], "warnings": []}
+                "changed": [], "warnings": [], "module": f"patch-{self.version}.wasm"}
 
 
 class BuilderWithABug:
@@ -46,6 +47,17 @@ class BuilderWithABug:
     def __init__(self, root):
         self.root = root
         self.builds = 0
+        self.holds_open = 0  # hold_background calls not released
+
+    def hold_background(self):
+        self.holds_open += 1
+        released = []
+
+        def release():
+            if not released:
+                released.append(True)
+                self.holds_open -= 1
+        return release
 
     def warm_up(self, sources):
         pass
@@ -102,6 +114,45 @@ class ABugInThePatchBuilderDoesNotEndTheSession(unittest.TestCase):
             loop.watcher.wait(0.05)
             result = loop.step_safely()
         return result
+
+
+class BackgroundWorkWaitsUntilThePageShowsThePatch(unittest.TestCase):
+    """The builder's background work (a whole compile for a later restart) must not share the
+    cores with the page applying a patch: it stays held from the save to the page's report."""
+    def test_the_hold_lasts_from_the_save_until_the_page_reports_the_patch_applied(self):
+        with tempfile.TemporaryDirectory() as folder:
+            root = Path(folder)
+            (root / "sky.cpp").write_text("int sky() { return 1; }\n")
+            server, builder = Server(), BuilderWithABug(root)
+            builder.builds = 1  # past its bug
+            loop = DevLoop(ROOT, lambda: builder, None, root / "patches", server, PatchLog(io.StringIO()), [root])
+            try:
+                (root / "sky.cpp").write_text("int sky() { return 2; }\n")
+                manifest = ABugInThePatchBuilderDoesNotEndTheSession.step_until_a_build(loop, builder, 2)
+                self.assertEqual(manifest["version"], 1)
+                self.assertEqual(builder.holds_open, 1, "released before the page showed the patch")
+                server.report({"kind": loop.format["report_kinds"]["patch_applied"], "version": 1})
+                self.assertEqual(builder.holds_open, 0, "still held after the page reported the patch applied")
+            finally:
+                loop.close()
+
+    def test_with_no_page_to_report_the_hold_ends_by_itself(self):
+        import devloop.dev_loop as dev_loop
+        with tempfile.TemporaryDirectory() as folder, unittest.mock.patch.object(dev_loop, "HOLD_BACKGROUND_UNTIL_SHOWN_SECONDS", 0.2):
+            root = Path(folder)
+            (root / "sky.cpp").write_text("int sky() { return 1; }\n")
+            server, builder = Server(), BuilderWithABug(root)
+            builder.builds = 1
+            loop = DevLoop(ROOT, lambda: builder, None, root / "patches", server, PatchLog(io.StringIO()), [root])
+            try:
+                (root / "sky.cpp").write_text("int sky() { return 2; }\n")
+                ABugInThePatchBuilderDoesNotEndTheSession.step_until_a_build(loop, builder, 2)
+                deadline = time.monotonic() + 5
+                while builder.holds_open and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                self.assertEqual(builder.holds_open, 0)
+            finally:
+                loop.close()
 
 
 class TheLogSaysWhatASaveCompiled(unittest.TestCase):

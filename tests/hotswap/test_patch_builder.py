@@ -206,6 +206,33 @@ class BackgroundWorkPausesWhileASaveCompiles(BuilderTest):
         self.assertIn("T", {state for seen in states for state in seen}, f"no child was ever stopped: {states}")
         self.assertNotIn(["T", "T"], states, "the foreground compile was stopped too")
 
+    def test_a_background_compile_is_stopped_for_as_long_as_a_save_holds_background_work(self):
+        # A build's steps between compiles (a link, the checks, an object reused without a
+        # compile) and the page's apply need the cores too: the hold covers them.
+        runner = self.builder.toolchain.runner
+        self.assertTrue(runner.uses_server)
+        runner.start()
+        source = (ROOT / "app/core/scene_loader.cpp").resolve()
+        entry = self.builder.database.entry(source)
+        command = self.builder.toolchain.compile_command([*entry.flags, "-fsyntax-only"], source, Path("/dev/null"))
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            background = pool.submit(runner.run, command, background=True)
+            time.sleep(0.3)
+            release = runner.hold_background()
+            inner = runner.hold_background()  # holds nest: the dev loop's around the builder's
+            inner()
+            held = []
+            for _ in range(6):
+                time.sleep(0.05)
+                held.append(sorted(children_of(runner._process.pid).values()))
+            release()
+            release()  # a second release does nothing
+            time.sleep(0.1)
+            after = sorted(children_of(runner._process.pid).values())
+            self.assertEqual(background.result().returncode, 0, background.result().stderr)
+        self.assertEqual(held, [["T"]] * 6, "the background compile ran while held")
+        self.assertNotIn("T", after, "the background compile was not resumed after the release")
+
     def test_a_stopped_background_compile_dies_with_a_killed_server(self):
         runner = self.builder.toolchain.runner
         self.assertTrue(runner.uses_server)
