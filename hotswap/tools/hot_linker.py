@@ -94,11 +94,11 @@ def output_of(arguments: list[str]) -> Path | None:
     return None
 
 
-def link(arguments: list[str]) -> int:
-    here = Path(sys.argv[0]).absolute().parent
-    real_root = Path((here / REAL_ROOT_FILE).read_text().strip())
-    real = real_root / Path(sys.argv[0]).name
-    hot_list = os.environ.get(HOT_FUNCTIONS_VARIABLE)
+def link(arguments: list[str], tool: Path, hot_list: str | None) -> int:
+    """wasm-ld `arguments`, run as `tool` (the wasm-ld link in a directory make_llvm_root
+    made), then the routing when `hot_list` names the hot-function list."""
+    real_root = Path((tool.parent / REAL_ROOT_FILE).read_text().strip())
+    real = real_root / tool.name
     routing = bool(hot_list) and hot_list != "none"
     output = output_of(arguments)
     if routing and output is None:
@@ -130,7 +130,7 @@ def main() -> int:
     if len(sys.argv) == 5 and sys.argv[1] == "--llvm-root" and sys.argv[3] == "--em-config":
         make_llvm_root(Path(sys.argv[2]), Path(sys.argv[4]))
         return 0
-    return link(sys.argv[1:])
+    return link(sys.argv[1:], Path(sys.argv[0]).absolute(), os.environ.get(HOT_FUNCTIONS_VARIABLE))
 
 
 if __name__ == "__main__":
