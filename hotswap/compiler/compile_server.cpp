@@ -18,8 +18,9 @@
 // A background request (a precompiled preamble or a use set, for a later save) is paused
 // (SIGSTOP) while any other request runs, and while the client holds background work (a
 // save's build, from its start to its end: its steps outside the tools too), and resumed
-// when neither is so: the save in hand gets every core. It runs at the normal priority otherwise (a lower one starves behind the
-// page's render workers). A malformed request gets {"id": N or null, "error": "what was wrong"}.
+// when neither is so: the save in hand gets every core. It runs at the normal priority
+// otherwise (a lower one starves behind the page's render workers). A malformed request gets
+// {"id": N or null, "error": "what was wrong"}.
 // End of input stops the server: children still running are killed. A child also dies with
 // the server if the server is killed (a stopped background child would otherwise wait for
 // ever).
