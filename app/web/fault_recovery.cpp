@@ -252,10 +252,15 @@ void FrameLoop::finish_elsewhere(const std::shared_ptr<FrameJob>& job, std::vect
 // A frame is given up (rendered by code that fails, or by code a ready patch replaces): its
 // workers take no more tiles, and the next frame starts on a new accumulation buffer
 // (stragglers still write into the old one; each finishes its tile before its next task).
+// Its pixels are let go too: the frame after next would write into them, and a straggler's
+// tile (a grown frame's, rendered long after) would land on that picture.
 void FrameLoop::abandon_frame() {
   if (current_job_) {
     current_job_->abandoned = true;
     release_frame(*current_job_);  // a held worker wakes to see it given up
+    for (auto& pixels : pixels_) {
+      if (pixels && pixels == current_job_->pixels) pixels = std::make_shared<std::vector<std::uint8_t>>(pixels->size(), 0);
+    }
   }
   current_job_.reset();
   main_thread_unfinished_.clear();
